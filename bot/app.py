@@ -1,0 +1,82 @@
+"""Build the python-telegram-bot Application and run it until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.config import Settings
+from bot.deps import DEPS_KEY, Deps
+from bot.outbound import Outbound
+from bot.templating import Renderer
+from handlers import register_all
+from models.database import create_engine, session_factory
+from models.migrate import upgrade
+from services.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, deps: Deps) -> Application:
+    """The PTB Application: polling, configured base_url, HTML defaults, rate limiter."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram.token.get_secret_value())
+        .base_url(settings.telegram.api_base)
+        .base_file_url(settings.telegram.file_base)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.app.tz))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .get_updates_read_timeout(40)
+        .build()
+    )
+    deps.outbound = Outbound(application.bot, deps.renderer)
+    application.bot_data[DEPS_KEY] = deps
+    register_all(application)
+    return application
+
+
+async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
+    """Migrate the database, start polling, and run until `stop` is set."""
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    try:
+        await upgrade(engine)
+        deps = Deps(
+            settings=settings,
+            clock=clock or SystemClock(settings.app.tz),
+            sessions=session_factory(engine),
+            renderer=Renderer(settings.app.language),
+        )
+        application = build_application(settings, deps)
+        async with application:
+            me = application.bot
+            await me.set_my_commands([BotCommand(c, d) for c, d in deps.renderer.command_menu()])
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("hqbot is running as @%s", me.username)
+            await stop.wait()
+            log.info("stopping")
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await engine.dispose()
+
+
+def run(settings: Settings) -> None:
+    """Run the bot in the foreground; SIGINT or SIGTERM stops it cleanly."""
+    asyncio.run(_run_until_signal(settings))
+
+
+async def _run_until_signal(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await serve(settings, stop)

@@ -1,0 +1,204 @@
+"""Settings: a TOML file plus HQBOT_* environment overrides, validated by pydantic-settings."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+TELEGRAM_API = "https://api.telegram.org"
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "your-token", "placeholder")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line naming the key and what is expected."""
+
+
+class TelegramSettings(BaseModel):
+    """The [telegram] table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr = SecretStr("")
+    base_url: str = TELEGRAM_API
+    admins: list[int] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @property
+    def api_base(self) -> str:
+        """URL prefix for Bot API calls (the token is appended by the client)."""
+        return f"{self.base_url}/bot"
+
+    @property
+    def file_base(self) -> str:
+        """URL prefix for file downloads."""
+        return f"{self.base_url}/file/bot"
+
+
+class DatabaseSettings(BaseModel):
+    """The [database] table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = "sqlite+aiosqlite:///./var/hqbot.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+
+class AppSettings(BaseModel):
+    """The [app] table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; expected e.g. Asia/Shanghai") from exc
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured zone as a tzinfo."""
+        return ZoneInfo(self.timezone)
+
+
+class Settings(BaseSettings):
+    """All of hqbot's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HQBOT_", env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init kwargs win, then the environment, then the TOML file."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def redactions(self) -> list[str]:
+        """Secrets that must never reach a log line."""
+        token = self.telegram.token.get_secret_value()
+        return [token] if token else []
+
+
+def normalize_database_url(value: str) -> str:
+    """Check a database URL and pick the async driver for its backend."""
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise ValueError(
+            "expected a URL like sqlite:///var/hqbot.db or postgresql://user:pw@host/db"
+        ) from exc
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif backend in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+asyncpg")
+    else:
+        raise ValueError(f"unsupported database {backend!r}; expected sqlite or postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def resolve_config_path(path: str | Path | None) -> tuple[Path, bool]:
+    """The config file to read and whether the user named it explicitly."""
+    if path is not None:
+        return Path(path), True
+    env = os.environ.get("HQBOT_CONFIG")
+    if env:
+        return Path(env), True
+    return DEFAULT_CONFIG_PATH, False
+
+
+def load_settings(
+    path: str | Path | None = None, *, sandbox: bool = False, **overrides: Any
+) -> Settings:
+    """Read the TOML file and the environment; raise ConfigError with one clear line."""
+    cfg_path, explicit = resolve_config_path(path)
+    if explicit and not cfg_path.is_file():
+        raise ConfigError(f"config file {cfg_path} not found (copy config.example.toml there)")
+    toml_file = cfg_path if cfg_path.is_file() else None
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_file)
+
+    try:
+        settings: Settings = _FileSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except ValueError as exc:  # a malformed TOML file
+        raise ConfigError(f"{cfg_path}: not valid TOML ({exc})") from None
+    if not sandbox:
+        check_token(settings)
+    return settings
+
+
+def check_token(settings: Settings) -> None:
+    """Refuse a missing or placeholder token outside sandbox mode."""
+    token = settings.telegram.token.get_secret_value().strip()
+    if not token or any(marker in token.lower() for marker in PLACEHOLDER_MARKERS):
+        raise ConfigError(
+            "telegram.token: missing or a placeholder; expected the token from @BotFather "
+            "(or set HQBOT_TELEGRAM__TOKEN; `hqbot sandbox` needs none)"
+        )
+    if not TOKEN_RE.match(token):
+        raise ConfigError(
+            "telegram.token: not a bot token; expected '<digits>:<35 letters, digits, _ or ->'"
+        )
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line naming the first bad key and what is expected."""
+    err = exc.errors(include_url=False, include_input=False)[0]
+    key = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key; see config.example.toml for the known ones"
+    return f"{key}: {msg}"

@@ -1,0 +1,1 @@
+"""Scheduled entry points; they read the database to decide what is due."""

@@ -1,0 +1,1 @@
+"""Alembic migrations for hqbot's tables (run by `hqbot db upgrade` and at start)."""
