@@ -85,13 +85,16 @@ def sandbox(
     console: Annotated[
         bool, typer.Option(help="Chat with the bot from this terminal (when it is a TTY).")
     ] = True,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: a SQLite file var/sandbox.db).")
+    ] = None,
 ) -> None:
     """Start the Telegram emulator and the bot together: no token, no network needed."""
     from sandbox.runner import run_sandbox
 
     settings = _settings(config, sandbox=True)
     setup_logging(settings.app.log_level, settings.redactions())
-    run_sandbox(settings, port=port, console=console and sys.stdin.isatty())
+    run_sandbox(settings, port=port, console=console and sys.stdin.isatty(), database_url=database)
 
 
 @db_app.command("upgrade")

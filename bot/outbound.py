@@ -5,12 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot, Message, ReplyMarkup
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import Forbidden, TelegramError
 
 from bot.templating import Renderer
 
 log = logging.getLogger(__name__)
+
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 
 class Outbound:

@@ -1,5 +1,19 @@
 """SQLModel tables and the queries over them (no Telegram imports)."""
 
-from models.tables import Chat, Headquarters, Person
+from models.people import Person, Unit
+from models.tables import Chat, Headquarters
+from models.tasks import Assignment, GroupLeader, HQLeader, Stage, Task, TaskStatus, WorkingGroup
 
-__all__ = ["Chat", "Headquarters", "Person"]
+__all__ = [
+    "Assignment",
+    "Chat",
+    "GroupLeader",
+    "HQLeader",
+    "Headquarters",
+    "Person",
+    "Stage",
+    "Task",
+    "TaskStatus",
+    "Unit",
+    "WorkingGroup",
+]

@@ -1,4 +1,4 @@
-"""Foundation tables: headquarters, the chats the bot has seen, and persons.
+"""Foundation tables: headquarters and the chats the bot has seen.
 
 Times are always passed in by services from the injected clock; no column reads the wall clock.
 """
@@ -34,14 +34,3 @@ class Chat(SQLModel, table=True):
     username: str | None = Field(default=None, max_length=64)
     first_seen_at: datetime = timestamp()
     last_seen_at: datetime = timestamp()
-
-
-class Person(SQLModel, table=True):
-    """A person named by a task list; bound to a Telegram account once invited."""
-
-    __tablename__ = "person"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=100, index=True)
-    telegram_user_id: int | None = telegram_id(default=None, unique=True)
-    created_at: datetime = timestamp()

@@ -1,0 +1,38 @@
+"""Which headquarters a command is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.tables import Headquarters
+from models.tasks import Task
+
+
+@dataclass
+class HQChoice:
+    """The outcome of resolving a headquarters: the one found, or why none was."""
+
+    hq: Headquarters | None
+    candidates: list[str]
+
+    @property
+    def ambiguous(self) -> bool:
+        """Several headquarters exist and none was named."""
+        return self.hq is None and len(self.candidates) > 1
+
+
+async def resolve_hq(session: AsyncSession, name: str | None) -> HQChoice:
+    """The named headquarters, or the only one when no name is given."""
+    all_hq = list((await session.exec(select(Headquarters).order_by(Headquarters.id))).all())
+    names = [h.name for h in all_hq]
+    if name:
+        return HQChoice(next((h for h in all_hq if h.name == name), None), names)
+    return HQChoice(all_hq[0] if len(all_hq) == 1 else None, names)
+
+
+async def latest_plan_year(session: AsyncSession, hq_id: int) -> int | None:
+    """The newest plan year that has tasks in a headquarters."""
+    return (await session.exec(select(func.max(Task.plan_year)).where(Task.hq_id == hq_id))).one()
