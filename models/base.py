@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Refuse naive times; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timestamp column; pass clock.now()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Always hand back an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def telegram_id(**kwargs) -> int | None:  # type: ignore[no-untyped-def]
@@ -15,7 +39,7 @@ def telegram_id(**kwargs) -> int | None:  # type: ignore[no-untyped-def]
 
 def timestamp(**kwargs) -> datetime:  # type: ignore[no-untyped-def]
     """A timezone-aware timestamp column."""
-    return Field(sa_type=DateTime(timezone=True), **kwargs)
+    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 # Named constraints, so SQLite batch migrations can alter them later.

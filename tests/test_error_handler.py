@@ -1,0 +1,43 @@
+"""A failing handler: the user gets a short apology, the log gets the details, nothing leaks."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from telegram.ext import CommandHandler
+
+from models.database import SessionFactory
+from services.clock import ManualClock
+from tests.inprocess import running_bot
+
+
+async def _boom(update, context) -> None:  # type: ignore[no-untyped-def]
+    raise RuntimeError("secret internal detail /var/lib/db password=hunter2")
+
+
+async def test_handler_failure_apologises_without_details(
+    sessions: SessionFactory, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    async with running_bot(sessions, clock) as h:
+        h.application.add_handler(CommandHandler("boom", _boom), group=-1)
+        user = await h.tg.create_user("Tester")
+        await h.tg.send_command(user["id"], "boom")
+        reply = await h.tg.wait_for_message(user["id"], timeout=15)
+    assert "出了点问题" in reply["text"]
+    assert "hunter2" not in reply["text"] and "RuntimeError" not in reply["text"]
+    assert any("hunter2" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+
+async def test_start_remembers_the_chat(sessions: SessionFactory, clock: ManualClock) -> None:
+    from models.tables import Chat
+
+    async with running_bot(sessions, clock) as h:
+        user = await h.tg.create_user("Zhang", username="zyz")
+        await h.tg.send_command(user["id"], "start")
+        await h.tg.wait_for_message(user["id"], timeout=15)
+    async with sessions() as session:
+        chat = await session.get(Chat, user["id"])
+    assert chat is not None and chat.type == "private" and chat.username == "zyz"
+    assert chat.first_seen_at == clock.now()
