@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import errors, onboarding
+from handlers import errors, onboarding, tasklist
 
 
 def register_all(application: Application) -> None:
     """Register every area's handlers, then the catch-all for unknown commands."""
     onboarding.register(application)
+    tasklist.register(application)
     errors.register(application)
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, errors.unknown_command)

@@ -2,7 +2,16 @@
 
 from models.people import Person, Unit
 from models.tables import Chat, Headquarters
-from models.tasks import Assignment, GroupLeader, HQLeader, Stage, Task, TaskStatus, WorkingGroup
+from models.tasks import (
+    Assignment,
+    GroupLeader,
+    HQLeader,
+    PendingImport,
+    Stage,
+    Task,
+    TaskStatus,
+    WorkingGroup,
+)
 
 __all__ = [
     "Assignment",
@@ -10,6 +19,7 @@ __all__ = [
     "GroupLeader",
     "HQLeader",
     "Headquarters",
+    "PendingImport",
     "Person",
     "Stage",
     "Task",

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Numeric, Text, UniqueConstraint
+from sqlalchemy import BigInteger, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import timestamp
@@ -104,3 +104,21 @@ class Assignment(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     position: int = 0
+
+
+class PendingImport(SQLModel, table=True):
+    """A task-list file an admin sent, kept between the preview and the confirm button."""
+
+    __tablename__ = "pending_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32, unique=True)
+    uploaded_by: int = Field(sa_type=BigInteger, index=True)
+    hq_name: str = Field(max_length=200)
+    plan_year: int
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_type=LargeBinary)
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime = timestamp()
+    decided_at: datetime | None = timestamp(default=None)

@@ -1,0 +1,251 @@
+"""Header rows: the column labels of 附件2 and 附件1, found wherever they are in a sheet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from services.tasklist.normalize import cell_text, label_key, squeeze, text_key
+from services.tasklist.reader import Row
+
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+_NOTE_MARKERS = (
+    "注:",
+    "备注",
+    "说明:",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "联系人",
+    "联系电话",
+    "合计",
+    "小计",
+    "总计",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One expected column: an internal key, its canonical label and accepted variants."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...]
+    required: bool = True
+
+    def matches(self, key: str) -> bool:
+        """Whether a reduced label (see `label_key`) names this column."""
+        return key in self._keys
+
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(label_key(alias) for alias in (self.label, *self.aliases))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns of one kind of table."""
+
+    kind: str
+    fields: tuple[Field, ...]
+
+    @property
+    def required(self) -> tuple[Field, ...]:
+        """The columns a header must have."""
+        return tuple(f for f in self.fields if f.required)
+
+
+TASKS = Schema(
+    "tasks",
+    (
+        Field(
+            "number", "序号", ("编号", "序", "项目序号", "任务序号", "项目编号", "no", "no."), False
+        ),
+        Field(
+            "group",
+            "工作小组名称",
+            ("工作小组", "小组", "小组名称", "责任小组", "牵头小组", "工作组", "所属小组"),
+            False,
+        ),
+        Field(
+            "name",
+            "项目名称",
+            ("任务名称", "项目(任务)名称", "项目/任务名称", "项目任务名称", "项目", "任务"),
+        ),
+        Field(
+            "content",
+            "具体内容",
+            (
+                "工作内容",
+                "主要内容",
+                "建设内容",
+                "工作任务",
+                "任务内容",
+                "具体工作内容",
+                "项目内容",
+                "主要工作",
+                "具体措施",
+                "工作措施",
+                "内容",
+            ),
+        ),
+        Field(
+            "period",
+            "完成时限",
+            (
+                "时间节点",
+                "完成时间",
+                "时限",
+                "时间安排",
+                "完成期限",
+                "计划完成时间",
+                "时间进度",
+                "进度安排",
+                "时间",
+            ),
+        ),
+        Field("unit", "责任单位", ("牵头单位", "责任部门", "牵头部门", "实施单位", "单位")),
+        Field("person", "责任人", ("负责人", "具体责任人", "责任人员")),
+    ),
+)
+
+GROUPS = Schema(
+    "groups",
+    (
+        Field("group", "工作小组", ("工作小组名称", "小组", "小组名称", "组别", "工作组")),
+        Field("leaders", "组长", ("组长姓名", "牵头领导", "召集人")),
+        Field("titles", "组长职务", ("职务", "组长单位及职务", "单位职务", "组长单位职务"), False),
+        Field("members", "成员单位", ("成员", "参与单位", "组成单位")),
+    ),
+)
+
+LEADERS = Schema(
+    "leaders",
+    (
+        Field("role", "职务", ("指挥部职务", "职位", "角色", "担任职务")),
+        Field("name", "姓名", ("领导姓名", "名字")),
+        Field("title", "单位职务", ("单位及职务", "现任职务", "工作单位及职务", "本职"), False),
+    ),
+)
+
+SCHEMAS = (TASKS, GROUPS, LEADERS)
+
+
+@dataclass
+class Header:
+    """A found header row: which column holds each field, and its label as written."""
+
+    schema: Schema
+    row: int
+    columns: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every required column is present."""
+        return all(f.key in self.columns for f in self.schema.required)
+
+    @property
+    def missing(self) -> list[str]:
+        """Canonical labels of the required columns that are absent."""
+        return [f.label for f in self.schema.required if f.key not in self.columns]
+
+    def label(self, key: str) -> str:
+        """The file's label for a field (or the canonical one when the column is absent)."""
+        if key in self.labels:
+            return self.labels[key]
+        return next(f.label for f in self.schema.fields if f.key == key)
+
+    def cells(self, values: Row) -> dict[str, object]:
+        """The row's values by field key."""
+        return {
+            key: values[index] if index < len(values) else None
+            for key, index in self.columns.items()
+        }
+
+
+def _field_for(schema: Schema, value: object) -> Field | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    key = label_key(value)
+    if not key or len(key) > 30:
+        return None
+    for candidate in (key, _PARENTHETICAL.sub("", key)):
+        for f in schema.fields:
+            if f.matches(candidate):
+                return f
+    return None
+
+
+def match_header(schema: Schema, number: int, values: Row) -> Header:
+    """Read a row as a header of `schema` (possibly incomplete)."""
+    header = Header(schema, number)
+    for index, value in enumerate(values):
+        if value is None or not isinstance(value, str):
+            continue
+        f = _field_for(schema, value)
+        if f is not None and f.key not in header.columns:
+            header.columns[f.key] = index
+            header.labels[f.key] = squeeze(cell_text(value))
+    return header
+
+
+def is_repeated_header(schema: Schema, values: Row) -> bool:
+    """A row that repeats the header (as at page breaks)."""
+    return sum(1 for value in values if isinstance(value, str) and _field_for(schema, value)) >= 3
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell."""
+    return not cell_text(value)
+
+
+def note_text(values: Row, header: Header) -> str | None:
+    """The text of a title, heading or footnote row (a lone cell, or 注：…), else None."""
+    filled = [(index, value) for index, value in enumerate(values) if not is_blank(value)]
+    if not filled:
+        return None
+    first_index, first = filled[0]
+    text = cell_text(first)
+    if text_key(text).startswith(_NOTE_MARKERS):
+        return text
+    if len(filled) != 1:
+        return None
+    mapped = set(header.columns.values())
+    if first_index not in mapped:
+        return text
+    if first_index == min(mapped | {first_index}) and not text.rstrip(".、").isdigit():
+        return text
+    return None
+
+
+@dataclass
+class Detected:
+    """The outcome of looking for a header at the top of a sheet."""
+
+    header: Header | None
+    best: dict[str, Header] = field(default_factory=dict)
+    rows_seen: int = 0
+
+
+def find_header(rows: Iterator[tuple[int, Row]], scan_rows: int) -> Detected:
+    """Consume rows until a complete header of any schema, within the first `scan_rows` rows."""
+    detected = Detected(None)
+    for number, values in rows:
+        detected.rows_seen += 1
+        for schema in SCHEMAS:
+            header = match_header(schema, number, values)
+            if header.complete:
+                detected.header = header
+                return detected
+            best = detected.best.get(schema.kind)
+            if len(header.columns) >= 2 and (
+                best is None or len(header.columns) > len(best.columns)
+            ):
+                detected.best[schema.kind] = header
+        if detected.rows_seen >= scan_rows:
+            break
+    return detected

@@ -1,0 +1,132 @@
+"""Whole files: find the task table and the 附件1 sheets in an upload, and parse them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.tasklist import problems as P
+from services.tasklist.headers import GROUPS, LEADERS, TASKS, Header, find_header
+from services.tasklist.parse import TaskSheetParser
+from services.tasklist.reader import open_workbook
+from services.tasklist.structure import GroupSheetParser, LeaderSheetParser
+from services.tasklist.types import Limits, Problem, Structure, Task, TaskList
+
+
+@dataclass
+class _Scan:
+    """What one pass over a workbook found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    task_parser: TaskSheetParser | None = None
+    groups: GroupSheetParser | None = None
+    leaders: LeaderSheetParser | None = None
+    best: dict[str, tuple[str | None, Header]] = field(default_factory=dict)
+    rows_seen: int = 0
+
+
+def _scan(data: bytes, filename: str, plan_year: int | None, limits: Limits) -> _Scan:
+    """Stream every sheet once; `plan_year` None skips task tables (structure only)."""
+    scan = _Scan()
+    with open_workbook(data, filename, limits) as book:
+        for sheet in book.sheets():
+            detected = find_header(sheet.rows, limits.header_scan_rows)
+            scan.rows_seen += detected.rows_seen
+            for kind, header in detected.best.items():
+                known = scan.best.get(kind)
+                if known is None or len(header.columns) > len(known[1].columns):
+                    scan.best[kind] = (sheet.name, header)
+            header = detected.header
+            if header is None:
+                continue
+            parser: TaskSheetParser | GroupSheetParser | LeaderSheetParser
+            if header.schema is TASKS and scan.task_parser is None and plan_year is not None:
+                parser = scan.task_parser = TaskSheetParser(sheet.name, header, plan_year, limits)
+            elif header.schema is GROUPS and scan.groups is None:
+                parser = scan.groups = GroupSheetParser(sheet.name, header, limits)
+            elif header.schema is LEADERS and scan.leaders is None:
+                parser = scan.leaders = LeaderSheetParser(sheet.name, header, limits)
+            else:
+                continue
+            for number, values in sheet.rows:
+                scan.rows_seen += 1
+                parser.feed(number, values)
+        scan.problems.extend(book.problems)
+    if scan.task_parser is not None:
+        scan.tasks = scan.task_parser.finish()
+    return scan
+
+
+def _fatal(scan: _Scan) -> list[Problem]:
+    """File-level problems (they make row-level ones moot)."""
+    return [p for p in scan.problems if p.code != P.TOO_MANY_ROWS]
+
+
+def _no_header(scan: _Scan, kind: str, expected: list[str]) -> Problem:
+    if not scan.rows_seen:
+        return P.problem(P.EMPTY, reason="no_rows")
+    if kind in scan.best:
+        sheet, header = scan.best[kind]
+        return P.problem(
+            P.NO_HEADER, sheet=sheet, row=header.row, missing=header.missing, expected=expected
+        )
+    return P.problem(P.NO_HEADER, missing=expected, expected=expected)
+
+
+def _structure(scan: _Scan) -> Structure | None:
+    if scan.groups is None and scan.leaders is None:
+        return None
+    structure = Structure()
+    for parser in (scan.groups, scan.leaders):
+        if parser is not None:
+            structure.problems.extend(parser.problems)
+    if scan.groups is not None:
+        structure.groups = scan.groups.groups
+    if scan.leaders is not None:
+        structure.leaders = scan.leaders.leaders
+    return structure
+
+
+def parse_task_file(
+    data: bytes, filename: str, *, plan_year: int, limits: Limits | None = None
+) -> TaskList:
+    """Parse an uploaded task list (附件2, .xlsx or .csv); also returns an 附件1 found beside it."""
+    limits = limits or Limits()
+    scan = _scan(data, filename, plan_year, limits)
+    fatal = _fatal(scan)
+    if fatal:
+        return TaskList([], fatal, plan_year)
+    structure = _structure(scan)
+    parser = scan.task_parser
+    if parser is None:
+        expected = [f.label for f in TASKS.required]
+        return TaskList([], [_no_header(scan, TASKS.kind, expected)], plan_year, None, structure)
+    problems = list(scan.problems) + parser.problems
+    if structure is not None:
+        problems += structure.problems  # a broken 附件1 beside the tasks also blocks the import
+    if not parser.data_rows:
+        problems.append(
+            P.problem(P.EMPTY, sheet=parser.sheet, row=parser.header.row, reason="no_data")
+        )
+    return TaskList(scan.tasks, problems, plan_year, parser.sheet, structure)
+
+
+def parse_structure_file(data: bytes, filename: str, *, limits: Limits | None = None) -> Structure:
+    """Parse the headquarters structure (附件1: sheets 工作小组 and, optionally, 指挥部领导)."""
+    limits = limits or Limits()
+    scan = _scan(data, filename, None, limits)
+    fatal = _fatal(scan)
+    if fatal:
+        return Structure(problems=fatal)
+    structure = _structure(scan) or Structure()
+    structure.problems[:0] = [p for p in scan.problems if p.code == P.TOO_MANY_ROWS]
+    if scan.groups is None:
+        expected = [f.label for f in GROUPS.required]
+        structure.problems.insert(0, _no_header(scan, GROUPS.kind, expected))
+    elif not structure.groups and not structure.problems:
+        structure.problems.append(
+            P.problem(
+                P.EMPTY, sheet=scan.groups.sheet, row=scan.groups.header.row, reason="no_data"
+            )
+        )
+    return structure
