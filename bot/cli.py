@@ -151,6 +151,141 @@ def db_revision(
     command.revision(alembic_config(settings.database.url), message=message, autogenerate=True)
 
 
+async def _in_session(settings: Settings, work):  # type: ignore[no-untyped-def]
+    """Run `work(session)` on a migrated database and return its result."""
+    from models.database import create_engine, session_factory
+    from models.migrate import upgrade
+
+    engine = create_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+HQOption = Annotated[
+    str | None, typer.Option("--hq", help="Headquarters name (default: the only one).")
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="Plan year (default: the latest imported, or now).")
+]
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="Task list (.xlsx or .csv), or an HQ structure workbook.")
+    ],
+    config: ConfigOption = None,
+    hq: HQOption = None,
+    year: YearOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview only.")] = False,
+) -> None:
+    """Preview a task-list file against the database and apply it (unless --dry-run)."""
+    from bot.clirender import print_preview
+    from bot.templating import Renderer
+    from services import importer
+    from services.clock import SystemClock
+    from services.hq import latest_plan_year, resolve_hq
+
+    settings = _settings(config, sandbox=True)
+    renderer = Renderer(settings.app.language)
+    clock = SystemClock(settings.app.tz)
+    if not file.is_file():
+        typer.echo(f"hqbot import: {file}: no such file", err=True)
+        raise typer.Exit(2)
+    data = file.read_bytes()
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        choice = await resolve_hq(session, hq)
+        if choice.ambiguous:
+            return None, choice.candidates
+        name = hq or (choice.hq.name if choice.hq else renderer.render_text("default_hq_name"))
+        plan_year = (
+            year
+            or (await latest_plan_year(session, choice.hq.id) if choice.hq else None)
+            or clock.now().year
+        )
+        parsed = importer.parse_upload(data, file.name, plan_year)
+        if dry_run:
+            return await importer.preview_upload(session, name, parsed), None
+        return await importer.apply_upload(session, name, parsed, now=clock.now()), None
+
+    preview, candidates = asyncio.run(_in_session(settings, work))
+    if preview is None:
+        typer.echo(
+            f"hqbot import: several headquarters ({', '.join(candidates)}); use --hq", err=True
+        )
+        raise typer.Exit(2)
+    print_preview(out, renderer, preview, dry_run=dry_run)
+    raise typer.Exit(0 if preview.ok else 1)
+
+
+@app.command("tasks")
+def list_tasks(
+    config: ConfigOption = None,
+    hq: HQOption = None,
+    year: YearOption = None,
+    group: Annotated[str | None, typer.Option("--group", help="Only this working group.")] = None,
+) -> None:
+    """List the task list with stages and responsible persons."""
+    from bot.clirender import print_tasks
+    from bot.templating import Renderer
+
+    settings = _settings(config, sandbox=True)
+    found = asyncio.run(_in_session(settings, _tasks_loader(hq, year, group)))
+    if found is None:
+        typer.echo("hqbot tasks: no such headquarters or no task list yet", err=True)
+        raise typer.Exit(1)
+    print_tasks(out, Renderer(settings.app.language), *found)
+
+
+@app.command("export")
+def export_tasks(
+    file: Annotated[Path, typer.Argument(help="Where to write the .xlsx.")],
+    config: ConfigOption = None,
+    hq: HQOption = None,
+    year: YearOption = None,
+) -> None:
+    """Write the task list back to Excel in the office's layout (re-importable)."""
+    from bot.templating import Renderer
+    from services.tasklist import write_task_file
+    from services.tasks import to_parsed
+
+    settings = _settings(config, sandbox=True)
+    found = asyncio.run(_in_session(settings, _tasks_loader(hq, year, None)))
+    if found is None:
+        typer.echo("hqbot export: no such headquarters or no task list yet", err=True)
+        raise typer.Exit(1)
+    hq_name, plan_year, tasks = found
+    title = Renderer(settings.app.language).render_text(
+        "export_title", hq_name=hq_name, plan_year=plan_year
+    )
+    data = write_task_file([to_parsed(t) for t in tasks], title=title, plan_year=plan_year)
+    file.write_bytes(data)
+    out.print(f"{file}: {len(tasks)} tasks, plan year {plan_year}", highlight=False)
+
+
+def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type: ignore[no-untyped-def]
+    """A session callback returning (hq name, plan year, tasks) or None."""
+    from services.hq import latest_plan_year, resolve_hq
+    from services.tasks import load_tasks
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        choice = await resolve_hq(session, hq)
+        if choice.hq is None:
+            return None
+        plan_year = year or await latest_plan_year(session, choice.hq.id)
+        if plan_year is None:
+            return None
+        tasks = await load_tasks(session, choice.hq.id, plan_year, group=group)
+        return choice.hq.name, plan_year, tasks
+
+    return work
+
+
 def _hide_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -7,19 +7,45 @@ from typing import Any
 
 from telegram import (
     Bot,
+    CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.error import Forbidden, TelegramError
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.templating import Renderer
 
 log = logging.getLogger(__name__)
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split text on line boundaries into chunks Telegram accepts; never cut a line in two
+    unless a single line is longer than the limit (templates keep HTML tags within a line)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [c for c in chunks if c.strip()]
 
 
 class Outbound:
@@ -39,18 +65,90 @@ class Outbound:
         reply_to: int | None = None,
         **context: Any,
     ) -> Message | None:
-        """Render `template` and send it; returns None when the chat cannot be reached."""
-        text = self.renderer.render(template, **context)
+        """Render `template` and send it, split into several messages when long.
+
+        Buttons go on the last part. Returns the last message, or None when the chat cannot be
+        reached (the person blocked the bot).
+        """
+        parts = split_message(self.renderer.render(template, **context))
+        message: Message | None = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            message = await self._send_text(
+                chat_id,
+                part,
+                reply_markup if last else None,
+                reply_to if index == 0 else None,
+            )
+            if message is None:
+                return None
+        return message
+
+    async def _send_text(
+        self, chat_id: int, text: str, markup: ReplyMarkup | None, reply_to: int | None
+    ) -> Message | None:
         try:
             return await self.bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                reply_markup=reply_markup,
-                reply_to_message_id=reply_to,
+                chat_id=chat_id, text=text, reply_markup=markup, reply_to_message_id=reply_to
             )
         except Forbidden as exc:
             log.warning("chat %s unreachable: %s", chat_id, exc.message)
             return None
-        except TelegramError:
-            log.exception("sending %r to chat %s failed", template, chat_id)
-            raise
+
+    async def edit(
+        self,
+        message: Message,
+        template: str,
+        /,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        **context: Any,
+    ) -> None:
+        """Replace a message's text (e.g. a preview once confirmed); long text goes as new parts."""
+        parts = split_message(self.renderer.render(template, **context))
+        try:
+            await self.bot.edit_message_text(
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                text=parts[0],
+                reply_markup=reply_markup if len(parts) == 1 else None,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        for index, part in enumerate(parts[1:], start=2):
+            await self._send_text(
+                message.chat_id, part, reply_markup if index == len(parts) else None, None
+            )
+
+    async def answer(
+        self, query: CallbackQuery, template: str | None = None, /, *, alert: bool = False,
+        **context: Any,
+    ) -> None:  # fmt: skip
+        """Answer a button press, optionally with a short toast rendered from a template."""
+        text = self.renderer.render(template, **context)[:200] if template else None
+        try:
+            await query.answer(text=text, show_alert=alert)
+        except TelegramError as exc:  # an old query: the press itself was handled
+            log.info("callback answer failed: %s", exc)
+
+    async def send_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        filename: str,
+        template: str | None = None,
+        /,
+        **context: Any,
+    ) -> Message | None:
+        """Send a file with an optional caption rendered from a template."""
+        caption = self.renderer.render(template, **context) if template else None
+        try:
+            return await self.bot.send_document(
+                chat_id=chat_id,
+                document=InputFile(data, filename=filename),
+                caption=caption[: MessageLimit.CAPTION_LENGTH] if caption else None,
+            )
+        except Forbidden as exc:
+            log.warning("chat %s unreachable: %s", chat_id, exc.message)
+            return None

@@ -1,0 +1,1 @@
+"""Sandbox tooling: a Telegram Bot API emulator and helpers for end-to-end tests."""
