@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 UPLOAD_LIMIT = Limits().max_file_bytes
-YEAR_RE = re.compile(r"(20\d\d)")
+YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 def _label(deps, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -49,16 +49,18 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             chat_id, "import_too_large", size=document.file_size, limit=UPLOAD_LIMIT
         )
         return
+    filename = document.file_name or "upload"
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
-    filename = document.file_name or "upload"
     async with deps.sessions() as session:
         choice = await resolve_hq(session, None)
         if choice.ambiguous:
             await deps.outbound.send(chat_id, "import_pick_hq", names=choice.candidates)
             return
         hq_name = choice.hq.name if choice.hq else ""
-        plan_year = await _plan_year(session, choice.hq, message.caption, deps.clock.now().year)
+        plan_year = await _plan_year(
+            session, choice.hq, [message.caption, filename], deps.clock.now().year
+        )
     parsed = await asyncio.to_thread(importer.parse_upload, data, filename, plan_year)
     if not hq_name:
         hq_name = deps.renderer.render_text("default_hq_name")
@@ -92,10 +94,11 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def _plan_year(session, hq, caption: str | None, this_year: int) -> int:  # type: ignore[no-untyped-def]
-    """Year named in the caption, else the headquarters' latest plan year, else this year."""
-    if caption and (match := YEAR_RE.search(caption)):
-        return int(match.group(1))
+async def _plan_year(session, hq, hints: list[str | None], this_year: int) -> int:  # type: ignore[no-untyped-def]
+    """A year named in the caption or file name, else the HQ's latest plan year, else this year."""
+    for hint in hints:
+        if hint and (match := YEAR_RE.search(hint)):
+            return int(match.group(1))
     if hq is not None and (year := await latest_plan_year(session, hq.id)):
         return year
     return this_year

@@ -54,3 +54,5 @@ async def bot(
     finally:
         if process.proc.returncode is None:
             await process.stop()
+        (tmp_path / "bot.log").write_text(process.log)
+        print(f"bot log: {tmp_path}/bot.log")  # shown by pytest only when the test failed
