@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,8 +144,8 @@ class _Snapshot:
     hq: Headquarters | None
     tasks: dict[int, Task]
     keys: dict[int, TaskKey]
-    stages: dict[int, list[Stage]]
-    assignments: dict[int, list[Assignment]]
+    stages: dict[int, list[Any]]  # task id → stage rows (id, task_id, seq, content, …)
+    assignments: dict[int, list[tuple[int, int]]]  # stage id → (unit id, person id)
     groups: dict[str, WorkingGroup]
     units: dict[str, Unit]
     persons: dict[tuple[str, int | None], Person]
@@ -169,31 +171,28 @@ async def _snapshot(session: AsyncSession, hq_name: str, plan_year: int) -> _Sna
         await session.exec(select(Task).where(Task.hq_id == hq.id, Task.plan_year == plan_year))
     ).all()
     snap.tasks = {t.number: t for t in tasks}
-    task_ids = [t.id for t in snap.tasks.values()]
-    by_task: dict[int, list[Stage]] = {tid: [] for tid in task_ids}
-    if task_ids:
-        stages = (
-            await session.exec(
-                select(Stage)
-                .where(col(Stage.task_id).in_(task_ids))
-                .order_by(Stage.task_id, Stage.seq)
-            )
-        ).all()
-        for st in stages:
-            by_task[st.task_id].append(st)
+    in_plan = (col(Task.hq_id) == hq.id) & (col(Task.plan_year) == plan_year)
+    by_task: dict[int, list[Any]] = {t.id: [] for t in snap.tasks.values()}
+    stage_rows = await session.exec(
+        select(Stage.id, Stage.task_id, Stage.seq, Stage.content, Stage.start_ym, Stage.end_ym)
+        .add_columns(Stage.active)
+        .join(Task, col(Task.id) == Stage.task_id)
+        .where(in_plan)
+        .order_by(Stage.task_id, Stage.seq)
+    )
+    for st in stage_rows.all():
+        by_task[st.task_id].append(st)
     snap.stages = by_task
-    stage_ids = [s.id for ss in by_task.values() for s in ss]
-    by_stage: dict[int, list[Assignment]] = {sid: [] for sid in stage_ids}
-    for chunk in _chunks(stage_ids, 5000):
-        rows = (
-            await session.exec(
-                select(Assignment)
-                .where(col(Assignment.stage_id).in_(chunk))
-                .order_by(Assignment.stage_id, Assignment.position)
-            )
-        ).all()
-        for a in rows:
-            by_stage[a.stage_id].append(a)
+    by_stage: dict[int, list[tuple[int, int]]] = {}
+    pairs = await session.exec(
+        select(Assignment.stage_id, Assignment.unit_id, Assignment.person_id)
+        .join(Stage, col(Stage.id) == Assignment.stage_id)
+        .join(Task, col(Task.id) == Stage.task_id)
+        .where(in_plan)
+        .order_by(Assignment.stage_id, Assignment.position)
+    )
+    for stage_id, unit_id, person_id in pairs.all():
+        by_stage.setdefault(stage_id, []).append((unit_id, person_id))
     snap.assignments = by_stage
     group_names = {g.id: g.name for g in snap.groups.values()}
     unit_names = {u.id: u.name for u in units.values()}
@@ -214,9 +213,7 @@ async def _snapshot(session: AsyncSession, hq_name: str, plan_year: int) -> _Sna
                     s.content,
                     s.start_ym,
                     s.end_ym,
-                    tuple(
-                        (unit_names[a.unit_id], person_names[a.person_id]) for a in by_stage[s.id]
-                    ),
+                    tuple((unit_names[u], person_names[p]) for u, p in by_stage.get(s.id, [])),
                 )
                 for s in active
             ),
@@ -385,24 +382,18 @@ async def _ensure_people(
 async def _write_tasks(
     session: AsyncSession, snap: _Snapshot, parsed: tl.TaskList, now: datetime
 ) -> None:
-    hq_id = snap.hq.id
-    new_tasks: list[tuple[Task, tl.Task]] = []
+    """Insert new tasks in bulk, update changed ones in place, withdraw the missing."""
+    new_items: list[tl.Task] = []
     changed: list[tuple[Task, tl.Task]] = []
     for item in parsed.tasks:
-        key = parsed_key(item)
         task = snap.tasks.get(item.number)
         if task is None:
-            task = Task(hq_id=hq_id, plan_year=parsed.plan_year, number=item.number, name="")
-            _fill_task(task, item, snap, now)
-            task.created_at = now
-            session.add(task)
-            new_tasks.append((task, item))
+            new_items.append(item)
             continue
-        fields = _diff_fields(snap.keys[item.number], key)
         if task.status == TaskStatus.withdrawn:
             task.status = TaskStatus.active
             task.updated_at = now
-        if fields:
+        if _diff_fields(snap.keys[item.number], parsed_key(item)):
             _fill_task(task, item, snap, now)
             changed.append((task, item))
     numbers = {t.number for t in parsed.tasks}
@@ -410,14 +401,9 @@ async def _write_tasks(
         if number not in numbers and task.status != TaskStatus.withdrawn:
             task.status = TaskStatus.withdrawn
             task.updated_at = now
-    await session.flush()
-    for task, item in new_tasks:
-        for seq, st in enumerate(item.stages, start=1):
-            stage = _new_stage(task.id, seq, st)
-            session.add(stage)
-            snap.stages.setdefault(task.id, []).append(stage)
+    orm_stages = await _stages_of(session, [task.id for task, _ in changed])
     for task, item in changed:
-        existing = snap.stages.get(task.id, [])
+        existing = orm_stages.get(task.id, [])
         for seq, st in enumerate(item.stages, start=1):
             if seq <= len(existing):
                 stage = existing[seq - 1]
@@ -429,28 +415,99 @@ async def _write_tasks(
                 existing.append(stage)
         for stage in existing[len(item.stages) :]:
             stage.active = False
-        snap.stages[task.id] = existing
+        orm_stages[task.id] = existing
     await session.flush()
-    for task, item in new_tasks + changed:
-        for stage, st in zip(snap.stages[task.id], item.stages, strict=False):
+    assignment_rows: list[dict[str, int]] = []
+    for task, item in changed:
+        for stage, st in zip(orm_stages[task.id], item.stages, strict=False):
             wanted = _assignment_rows(snap, st)
-            current = [(a.unit_id, a.person_id) for a in snap.assignments.get(stage.id, [])]
+            current = snap.assignments.get(stage.id, [])
             if current == wanted:
                 continue
-            for old in snap.assignments.get(stage.id, []):
-                await session.delete(old)
-            if current:
-                await session.flush()
-            for position, (unit_id, person_id) in enumerate(wanted):
-                session.add(
-                    Assignment(
-                        stage_id=stage.id,
-                        unit_id=unit_id,
-                        person_id=person_id,
-                        position=position,
-                    )
-                )
-    await session.flush()
+            await session.exec(delete(Assignment).where(col(Assignment.stage_id) == stage.id))
+            assignment_rows += _assignment_dicts(stage.id, wanted)
+    assignment_rows += await _insert_new_tasks(session, snap, new_items, parsed.plan_year, now)
+    for chunk in range(0, len(assignment_rows), 5000):
+        await session.exec(insert(Assignment), params=assignment_rows[chunk : chunk + 5000])
+
+
+async def _stages_of(session: AsyncSession, task_ids: list[int]) -> dict[int, list[Stage]]:
+    """Stage rows as ORM objects, for the (few) tasks a re-import changes."""
+    found: dict[int, list[Stage]] = {tid: [] for tid in task_ids}
+    for chunk in _chunks(task_ids, 1000):
+        rows = await session.exec(
+            select(Stage).where(col(Stage.task_id).in_(chunk)).order_by(Stage.task_id, Stage.seq)
+        )
+        for stage in rows.all():
+            found[stage.task_id].append(stage)
+    return found
+
+
+async def _insert_new_tasks(
+    session: AsyncSession, snap: _Snapshot, items: list[tl.Task], plan_year: int, now: datetime
+) -> list[dict[str, int]]:
+    """Bulk-insert new tasks and their stages; return their assignment rows to insert."""
+    if not items:
+        return []
+    task_rows = [
+        {
+            "hq_id": snap.hq.id,
+            "plan_year": plan_year,
+            "number": item.number,
+            "name": item.name,
+            "group_id": snap.groups[item.group].id,
+            "status": TaskStatus.active.value,
+            "metric_name": item.metric.name if item.metric else None,
+            "metric_unit": item.metric.unit if item.metric else None,
+            "metric_annual_target": item.metric.annual_target if item.metric else None,
+            "total_investment": item.total_investment,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in items
+    ]
+    task_ids: dict[int, int] = {}
+    for chunk in range(0, len(task_rows), 5000):
+        result = await session.exec(
+            insert(Task).returning(Task.number, Task.id, sort_by_parameter_order=True),
+            params=task_rows[chunk : chunk + 5000],
+        )
+        task_ids.update(dict(result.all()))
+    stage_rows = [
+        {
+            "task_id": task_ids[item.number],
+            "seq": seq,
+            "content": st.content,
+            "start_ym": _ym(st.start),
+            "end_ym": _ym(st.end),
+            "period_text": st.period_text,
+            "active": True,
+        }
+        for item in items
+        for seq, st in enumerate(item.stages, start=1)
+    ]
+    stage_ids: dict[tuple[int, int], int] = {}
+    for chunk in range(0, len(stage_rows), 5000):
+        result = await session.exec(
+            insert(Stage).returning(
+                Stage.task_id, Stage.seq, Stage.id, sort_by_parameter_order=True
+            ),
+            params=stage_rows[chunk : chunk + 5000],
+        )
+        stage_ids.update({(task_id, seq): sid for task_id, seq, sid in result.all()})
+    rows: list[dict[str, int]] = []
+    for item in items:
+        for seq, st in enumerate(item.stages, start=1):
+            stage_id = stage_ids[(task_ids[item.number], seq)]
+            rows += _assignment_dicts(stage_id, _assignment_rows(snap, st))
+    return rows
+
+
+def _assignment_dicts(stage_id: int, pairs: list[tuple[int, int]]) -> list[dict[str, int]]:
+    return [
+        {"stage_id": stage_id, "unit_id": unit_id, "person_id": person_id, "position": position}
+        for position, (unit_id, person_id) in enumerate(pairs)
+    ]
 
 
 def _assignment_rows(snap: _Snapshot, stage: tl.Stage) -> list[tuple[int, int]]:
