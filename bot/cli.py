@@ -265,7 +265,7 @@ def export_tasks(
     )
     data = write_task_file([to_parsed(t) for t in tasks], title=title, plan_year=plan_year)
     file.write_bytes(data)
-    out.print(f"{file}: {len(tasks)} tasks, plan year {plan_year}", highlight=False)
+    out.print(f"{file}: {len(tasks)} tasks, plan year {plan_year}", highlight=False, soft_wrap=True)
 
 
 def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type: ignore[no-untyped-def]

@@ -68,3 +68,45 @@ def test_db_upgrade_and_current(tmp_path: Path) -> None:
     current = runner.invoke(app, ["db", "current", "--config", str(cfg)])
     head = current.output.split("head:")[1].strip()
     assert current.output.startswith(f"current: {head}")
+
+
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "tasklist" / "opening-up-tasks-2021.xlsx"
+
+
+def test_import_dry_run_then_apply_then_list_and_export(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite"\n', encoding="utf-8")
+    args = ["--config", str(cfg)]
+    dry = runner.invoke(app, ["import", str(SAMPLE), "--year", "2021", "--dry-run", *args])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: nothing was written" in dry.output
+    assert "no task list yet" in runner.invoke(app, ["tasks", *args]).output
+
+    applied = runner.invoke(app, ["import", str(SAMPLE), "--year", "2021", *args])
+    assert applied.exit_code == 0 and "applied" in applied.output
+    again = runner.invoke(app, ["import", str(SAMPLE), *args])  # year: the latest imported
+    assert again.exit_code == 0 and "nothing changes" in again.output
+
+    listed = runner.invoke(app, ["tasks", "--group", "国际交流工作组", *args])
+    assert listed.exit_code == 0
+    assert "2021-06..2022-05" in listed.output and "林武星" in listed.output
+    assert "海丝引领专项组" not in listed.output
+
+    out = tmp_path / "export.xlsx"
+    exported = runner.invoke(app, ["export", str(out), *args])
+    assert exported.exit_code == 0 and "29 tasks" in exported.output
+    back = runner.invoke(app, ["import", str(out), "--dry-run", *args])
+    assert "nothing changes" in back.output
+
+
+def test_import_of_a_broken_file_lists_problems_and_exits_1(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite"\n', encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "序号,工作小组名称,项目名称,具体内容,完成时限,责任单位,责任人\n1,组,甲,内容,13月,单位,人\n"
+    )
+    result = runner.invoke(app, ["import", str(bad), "--config", str(cfg)])
+    assert result.exit_code == 1
+    assert "第 2 行 完成时限 '13月' 不是有效月份" in result.output
+    assert "nothing was imported" in result.output
