@@ -93,7 +93,9 @@ def sandbox(
     from sandbox.runner import run_sandbox
 
     settings = _settings(config, sandbox=True)
-    setup_logging(settings.app.log_level, settings.redactions())
+    interactive = console and sys.stdin.isatty()
+    # In the terminal chat, only warnings interleave with the conversation.
+    setup_logging("WARNING" if interactive else settings.app.log_level, settings.redactions())
     run_sandbox(settings, port=port, console=console and sys.stdin.isatty(), database_url=database)
 
 

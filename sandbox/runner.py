@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from bot.app import serve
@@ -76,8 +77,8 @@ def _banner(url: str, admin: dict[str, Any]) -> None:
         f"hqbot sandbox is running.\n"
         f"  emulator (Bot API + control API): {url}   e.g. {url}/control/state\n"
         f"  demo admin: {admin['first_name']} {admin['last_name']} (id {admin['id']})\n"
-        f"Type a message or a command such as /start, /help; `:press N` presses button N;"
-        f" `/quit` or Ctrl-C stops.",
+        f"Type a message or a command such as /start, /help, /tasks; `:upload FILE` sends a file"
+        f" (e.g. a task list .xlsx); `:press N` presses button N; `/quit` or Ctrl-C stops.",
         flush=True,
     )
 
@@ -94,7 +95,13 @@ async def _console(tg: EmulatorClient, user_id: int, stop: asyncio.Event) -> Non
             line = line.strip()
             if line in ("/quit", ":quit"):
                 break
-            if line.startswith(":press "):
+            if line.startswith(":upload "):
+                path = Path(line.split(" ", 1)[1].strip()).expanduser()
+                if path.is_file():
+                    await tg.send_document(user_id, path.read_bytes(), path.name)
+                else:
+                    print(f"  (no such file: {path})", flush=True)
+            elif line.startswith(":press "):
                 last_buttons = await _buttons(tg, user_id)
                 index = int(line.split()[1]) - 1 if line.split()[1].isdigit() else -1
                 if 0 <= index < len(last_buttons):
