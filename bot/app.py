@@ -11,6 +11,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot import notify
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Deps
 from bot.outbound import Outbound
@@ -35,7 +36,12 @@ def build_application(settings: Settings, deps: Deps) -> Application:
         .get_updates_read_timeout(40)
         .build()
     )
-    deps.outbound = Outbound(application.bot, deps.renderer)
+    deps.outbound = Outbound(
+        application.bot,
+        deps.renderer,
+        on_unreachable=lambda chat_id: notify.on_unreachable(deps, chat_id),
+        on_migrated=lambda old, new: notify.on_migrated(deps, old, new),
+    )
     application.bot_data[DEPS_KEY] = deps
     register_all(application)
     return application

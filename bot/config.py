@@ -77,6 +77,7 @@ class AppSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
     language: Literal["zh", "en"] = "zh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
 
     @field_validator("timezone")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -16,7 +17,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.templating import Renderer
 
@@ -48,12 +49,29 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return [c for c in chunks if c.strip()]
 
 
-class Outbound:
-    """Sends rendered templates to chats; every outgoing message goes through here."""
+OnUnreachable = Callable[[int], Awaitable[None]]
+OnMigrated = Callable[[int, int], Awaitable[None]]
 
-    def __init__(self, bot: Bot, renderer: Renderer) -> None:
+
+class Outbound:
+    """Sends rendered templates to chats; every outgoing message goes through here.
+
+    A person who blocked the bot (403) is reported to `on_unreachable`; a group that became a
+    supergroup (ChatMigrated) is reported to `on_migrated` and the message goes to the new id.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        renderer: Renderer,
+        *,
+        on_unreachable: OnUnreachable | None = None,
+        on_migrated: OnMigrated | None = None,
+    ) -> None:
         self.bot = bot
         self.renderer = renderer
+        self.on_unreachable = on_unreachable
+        self.on_migrated = on_migrated
 
     async def send(
         self,
@@ -93,7 +111,14 @@ class Outbound:
             )
         except Forbidden as exc:
             log.warning("chat %s unreachable: %s", chat_id, exc.message)
+            if self.on_unreachable is not None and chat_id > 0:
+                await self.on_unreachable(chat_id)
             return None
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+            if self.on_migrated is not None:
+                await self.on_migrated(chat_id, exc.new_chat_id)
+            return await self._send_text(exc.new_chat_id, text, markup, None)
 
     async def edit(
         self,

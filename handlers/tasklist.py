@@ -17,9 +17,10 @@ from telegram.ext import (
 )
 
 from bot.deps import get_deps
-from handlers.guards import admin_only
+from handlers.guards import guarded
 from services import importer, pending
 from services.hq import latest_plan_year, resolve_hq
+from services.roles import Identity
 from services.tasklist import Limits
 from services.tasks import load_tasks
 
@@ -35,8 +36,8 @@ def _label(deps, name: str) -> str:  # type: ignore[no-untyped-def]
     return deps.renderer.render(f"button_{name}")
 
 
-@admin_only
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@guarded("upload")
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity) -> None:
     """An admin sent a file: parse it, show the preview, offer 确认导入 / 取消."""
     deps = get_deps(context)
     message = update.effective_message
@@ -104,8 +105,10 @@ async def _plan_year(session, hq, hints: list[str | None], this_year: int) -> in
     return this_year
 
 
-@admin_only
-async def on_import_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@guarded("upload")
+async def on_import_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity
+) -> None:
     """确认导入 applies the stored file; 取消 drops it. Only the uploader may decide."""
     deps = get_deps(context)
     query = update.callback_query
@@ -146,15 +149,19 @@ async def on_import_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await deps.outbound.edit(query.message, "import_applied", preview=result, filename=filename)
 
 
-@admin_only
-async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@guarded("tasks")
+async def tasks_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity
+) -> None:
     """/tasks [小组]: the task list, ten to a page."""
     group = " ".join(context.args or []) or None
     await _send_tasks_page(update, context, page=0, group=group, edit=False)
 
 
-@admin_only
-async def on_tasks_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@guarded("tasks")
+async def on_tasks_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity
+) -> None:
     """◀ / ▶ on a /tasks page."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -200,8 +207,8 @@ async def _send_tasks_page(
         await deps.outbound.send(chat.id, "tasks_page", reply_markup=markup, **context_vars)
 
 
-@admin_only
-async def task_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@guarded("task")
+async def task_command(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity) -> None:
     """/task 序号: one task with its stages, periods and responsible persons."""
     deps = get_deps(context)
     chat = update.effective_chat
@@ -228,10 +235,12 @@ async def task_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 def register(application: Application) -> None:
-    """Add the task-list handlers (private chats)."""
-    private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(filters.Document.ALL & private, on_document))
+    """Add the task-list handlers (the permission matrix decides who and where)."""
+    # Files in groups are evidence or chatter, not uploads: only private files are read.
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document)
+    )
     application.add_handler(CallbackQueryHandler(on_import_button, pattern=r"^imp:(ok|no):"))
     application.add_handler(CallbackQueryHandler(on_tasks_button, pattern=r"^tasks:"))
-    application.add_handler(CommandHandler("tasks", tasks_command, filters=private))
-    application.add_handler(CommandHandler("task", task_command, filters=private))
+    application.add_handler(CommandHandler("tasks", tasks_command))
+    application.add_handler(CommandHandler("task", task_command))

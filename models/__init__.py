@@ -1,5 +1,6 @@
 """SQLModel tables and the queries over them (no Telegram imports)."""
 
+from models.access import CodeAttempt, GrantedRole, Invitation, RoleGrant
 from models.people import Person, Unit
 from models.tables import Chat, Headquarters
 from models.tasks import (
@@ -14,6 +15,10 @@ from models.tasks import (
 )
 
 __all__ = [
+    "CodeAttempt",
+    "GrantedRole",
+    "Invitation",
+    "RoleGrant",
     "Assignment",
     "Chat",
     "GroupLeader",

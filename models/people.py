@@ -34,4 +34,7 @@ class Person(SQLModel, table=True):
     name: str = Field(max_length=50, index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     telegram_user_id: int | None = telegram_id(default=None, unique=True)
+    telegram_username: str | None = Field(default=None, max_length=64)
+    bound_at: datetime | None = timestamp(default=None)
+    reachable: bool = True
     created_at: datetime = timestamp()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,3 +37,43 @@ async def resolve_hq(session: AsyncSession, name: str | None) -> HQChoice:
 async def latest_plan_year(session: AsyncSession, hq_id: int) -> int | None:
     """The newest plan year that has tasks in a headquarters."""
     return (await session.exec(select(func.max(Task.plan_year)).where(Task.hq_id == hq_id))).one()
+
+
+async def ensure_hq(session: AsyncSession, name: str, now: datetime) -> Headquarters:
+    """The named headquarters, created when it does not exist yet."""
+    hq = (await session.exec(select(Headquarters).where(Headquarters.name == name))).first()
+    if hq is None:
+        hq = Headquarters(name=name, created_at=now)
+        session.add(hq)
+        await session.commit()
+    return hq
+
+
+async def set_hq_chat(session: AsyncSession, hq: Headquarters, chat_id: int) -> int | None:
+    """Make a group the headquarters' group; returns the group it replaced, if any."""
+    previous = hq.hq_chat_id
+    hq.hq_chat_id = chat_id
+    session.add(hq)
+    await session.commit()
+    return previous if previous != chat_id else None
+
+
+async def migrate_hq_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> int:
+    """Follow a group's upgrade to a supergroup; returns how many headquarters moved."""
+    moved = list(
+        (
+            await session.exec(select(Headquarters).where(Headquarters.hq_chat_id == old_chat_id))
+        ).all()
+    )
+    for hq in moved:
+        hq.hq_chat_id = new_chat_id
+        session.add(hq)
+    await session.commit()
+    return len(moved)
+
+
+async def hq_of_chat(session: AsyncSession, chat_id: int) -> Headquarters | None:
+    """The headquarters whose group this chat is."""
+    return (
+        await session.exec(select(Headquarters).where(Headquarters.hq_chat_id == chat_id))
+    ).first()

@@ -64,10 +64,11 @@ async def test_non_admin_upload_is_refused(tg: EmulatorClient, bot: BotProcess) 
     stranger = await tg.create_user("路人", language_code="zh")
     sent = await tg.send_document(stranger["id"], SAMPLE.read_bytes(), SAMPLE.name)
     reply = await tg.wait_for_message(stranger["id"], after_message_id=sent["message_id"])
-    assert "只有综合协调组管理员" in reply["text"]
+    assert reply["text"].startswith("⛔") and "还没有绑定身份" in reply["text"]
+    assert "导入任务清单" in reply["text"]
     asked = await tg.send_command(stranger["id"], "tasks")
     refused = await tg.wait_for_message(stranger["id"], after_message_id=asked["message_id"])
-    assert "只有综合协调组管理员" in refused["text"]
+    assert refused["text"].startswith("⛔") and "/tasks" in refused["text"]
 
 
 async def test_broken_upload_lists_problems_and_cancel_changes_nothing(

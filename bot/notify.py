@@ -1,0 +1,52 @@
+"""Messages the bot sends on its own: to the admins, and to a headquarters' group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message
+
+from bot.deps import Deps
+from models.tables import Headquarters
+from services.hq import migrate_hq_chat, resolve_hq
+from services.people import admin_chat_ids, set_reachable
+
+log = logging.getLogger(__name__)
+
+
+async def notify_admins(deps: Deps, hq_id: int | None, template: str, /, **context: Any) -> None:
+    """Send a notice to every admin of a headquarters (bootstrap and granted)."""
+    async with deps.sessions() as session:
+        if hq_id is None:
+            only = (await resolve_hq(session, None)).hq
+            hq_id = only.id if only else None
+        ids = await admin_chat_ids(session, hq_id, deps.settings.telegram.admins)
+    for chat_id in ids:
+        await deps.outbound.send(chat_id, template, **context)
+
+
+async def send_to_hq(deps: Deps, hq_id: int, template: str, /, **context: Any) -> Message | None:
+    """Post to a headquarters' group (following a supergroup migration); None when unset."""
+    async with deps.sessions() as session:
+        hq = await session.get(Headquarters, hq_id)
+    if hq is None or hq.hq_chat_id is None:
+        return None
+    return await deps.outbound.send(hq.hq_chat_id, template, **context)
+
+
+async def on_unreachable(deps: Deps, chat_id: int) -> None:
+    """A person blocked the bot: mark them unreachable and tell the admins, once."""
+    async with deps.sessions() as session:
+        person = await set_reachable(session, chat_id, False)
+    if person is not None:
+        log.warning("person %s became unreachable", person.id)
+        await notify_admins(deps, None, "admin_unreachable", name=person.name)
+
+
+async def on_migrated(deps: Deps, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: the headquarters follows it."""
+    async with deps.sessions() as session:
+        moved = await migrate_hq_chat(session, old_chat_id, new_chat_id)
+    if moved:
+        log.info("HQ group moved from %s to %s", old_chat_id, new_chat_id)
