@@ -23,8 +23,12 @@ def test_start_escapes_user_names(lang: str) -> None:
 
 
 def test_chinese_first_english_second() -> None:
-    assert "项目指挥部" in Renderer("zh").render("start", name="张玉珍", is_admin=False, person=None)
-    assert "headquarters" in Renderer("en").render("start", name="Zhang", is_admin=False, person=None)
+    assert "项目指挥部" in Renderer("zh").render(
+        "start", name="张玉珍", is_admin=False, person=None
+    )
+    assert "headquarters" in Renderer("en").render(
+        "start", name="Zhang", is_admin=False, person=None
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

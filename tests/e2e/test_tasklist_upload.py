@@ -4,16 +4,9 @@ a non-admin's upload is refused."""
 from __future__ import annotations
 
 from sandbox.emulator import EmulatorClient
+from tests.botflow import press_and_wait_edit
 from tests.e2e.harness import BotProcess
 from tests.tasklist.helpers import SAMPLE
-
-
-async def press_and_wait_edit(tg: EmulatorClient, uid: int, message: dict, button: str) -> dict:
-    """Press a button under a bot message and return that message once the bot has edited it."""
-    since = (await tg.requests_log())[-1]["seq"]
-    await tg.press_button(uid, uid, message["message_id"], text=button)
-    await tg.wait_for_request("editMessageText", since=since, finished=True, timeout=30)
-    return next(m for m in await tg.messages(uid) if m["message_id"] == message["message_id"])
 
 
 async def test_admin_uploads_confirms_and_reads_task_12(
