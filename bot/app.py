@@ -24,18 +24,23 @@ from services.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings, deps: Deps) -> Application:
-    """The PTB Application: polling, configured base_url, HTML defaults, rate limiter."""
-    application = (
+def build_application(settings: Settings, deps: Deps, *, rate_limit: bool = True) -> Application:
+    """The PTB Application: polling, configured base_url, HTML defaults, rate limiter.
+
+    `rate_limit=False` drops Telegram's pacing (20 messages a minute per group) for tests that
+    send many messages to one group and are not about pacing.
+    """
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram.token.get_secret_value())
         .base_url(settings.telegram.api_base)
         .base_file_url(settings.telegram.file_base)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.app.tz))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .get_updates_read_timeout(40)
-        .build()
     )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
     deps.outbound = Outbound(
         application.bot,
         deps.renderer,

@@ -30,7 +30,7 @@ class BotHarness:
 
 @asynccontextmanager
 async def running_bot(
-    sessions: SessionFactory, clock: Clock, *, language: str = "zh"
+    sessions: SessionFactory, clock: Clock, *, language: str = "zh", rate_limit: bool = True
 ) -> AsyncIterator[BotHarness]:
     """Emulator + polling Application in this loop; yields once the bot is polling."""
     server = EmulatorServer()
@@ -50,7 +50,7 @@ async def running_bot(
             deps = Deps(
                 settings=settings, clock=clock, sessions=sessions, renderer=Renderer(language)
             )
-            application = build_application(settings, deps)
+            application = build_application(settings, deps, rate_limit=rate_limit)
             async with application:
                 await application.start()
                 assert application.updater is not None
