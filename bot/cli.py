@@ -270,6 +270,68 @@ def export_tasks(
     out.print(f"{file}: {len(tasks)} tasks, plan year {plan_year}", highlight=False, soft_wrap=True)
 
 
+@app.command("invites")
+def invites_command(
+    config: ConfigOption = None,
+    hq: HQOption = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the table to this .xlsx file.")
+    ] = None,
+    bot_username: Annotated[
+        str | None,
+        typer.Option("--bot-username", help="The bot's @username (default: asked from Telegram)."),
+    ] = None,
+) -> None:
+    """Invitation links for everyone not yet bound (new links void older unused ones)."""
+    from datetime import timedelta
+
+    from bot.clirender import print_invites, write_invites_xlsx
+    from handlers.people import invite_link
+    from services import invitations, people
+    from services.clock import SystemClock
+    from services.hq import resolve_hq
+
+    settings = _settings(config, sandbox=bot_username is not None)
+    username = bot_username or asyncio.run(_bot_username(settings))
+    clock = SystemClock(settings.app.tz)
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        choice = await resolve_hq(session, hq)
+        if choice.hq is None:
+            return None
+        rows = await people.people_of(session, choice.hq.id, clock.now())
+        waiting = [r.id for r in rows if r.status != people.Status.bound and
+                   r.status != people.Status.unreachable]  # fmt: skip
+        persons = await people.persons_by_id(session, waiting)
+        ttl = timedelta(days=settings.app.invite_ttl_days)
+        return await invitations.issue(
+            session, choice.hq.id, persons, now=clock.now(), ttl=ttl, created_by=None
+        )
+
+    issued = asyncio.run(_in_session(settings, work))
+    if issued is None:
+        typer.echo("hqbot invites: no such headquarters (import a task list first)", err=True)
+        raise typer.Exit(1)
+    rows = [(i.name, i.unit or "", invite_link(username, i.code), i.expires_at) for i in issued]
+    print_invites(out, rows, settings.app.tz)
+    if out_file is not None:
+        out_file.write_bytes(write_invites_xlsx(rows, settings.app.tz))
+        out.print(f"{out_file}: {len(rows)} invitation(s)", highlight=False, soft_wrap=True)
+
+
+async def _bot_username(settings: Settings) -> str:
+    """Ask Telegram (or the emulator) for the bot's username."""
+    from telegram import Bot
+
+    bot = Bot(
+        settings.telegram.token.get_secret_value(),
+        base_url=settings.telegram.api_base,
+        base_file_url=settings.telegram.file_base,
+    )
+    async with bot:
+        return bot.username
+
+
 def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type: ignore[no-untyped-def]
     """A session callback returning (hq name, plan year, tasks) or None."""
     from services.hq import latest_plan_year, resolve_hq

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import datetime, tzinfo
 from html import unescape
 
+from openpyxl import Workbook
 from rich.console import Console
 from rich.table import Table
 
@@ -76,3 +79,28 @@ def print_tasks(
                 "\n".join(f"{unit} {person}" for unit, person in stage.assignments),
             )
     console.print(table)
+
+
+def print_invites(console: Console, rows: list[tuple[str, str, str, datetime]], tz: tzinfo) -> None:
+    """Invitation links as a table (name, unit, link, expiry)."""
+    table = Table(title=f"{len(rows)} invitation(s)")
+    for header in ("name", "unit", "link", "expires"):
+        table.add_column(header, overflow="fold")
+    for name, unit, link, expires in rows:
+        table.add_row(name, unit, link, expires.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+def write_invites_xlsx(rows: list[tuple[str, str, str, datetime]], tz: tzinfo) -> bytes:
+    """The same table as a workbook, for printing or mail merge."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "invitations"
+    sheet.append(["name", "unit", "link", "expires"])
+    for name, unit, link, expires in rows:
+        sheet.append([name, unit, link, expires.astimezone(tz).strftime("%Y-%m-%d %H:%M")])
+    for column, width in zip("ABCD", (12, 24, 70, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

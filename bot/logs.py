@@ -8,6 +8,8 @@ import sys
 from collections.abc import Iterable
 
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
+# Invitation codes: in deep links (?start=CODE) and in the /start CODE messages they produce.
+INVITE_PATTERN = re.compile(r"((?:\?|&|\\u0026)start=|/start(?:@\w+)?\s+)[A-Za-z0-9_-]{8,64}")
 REDACTED = "[REDACTED]"
 
 
@@ -24,10 +26,11 @@ class RedactingFormatter(logging.Formatter):
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask the given secrets and any bot-token-shaped string in text."""
+    """Mask the given secrets, anything shaped like a bot token, and invitation codes."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
+    text = INVITE_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
     return TOKEN_PATTERN.sub(REDACTED, text)
 
 

@@ -23,16 +23,37 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+class MigrationError(RuntimeError):
+    """A migration left rows pointing at rows that do not exist."""
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database up to a revision (head by default)."""
+    """Bring the database up to a revision (head by default).
+
+    On SQLite, batch migrations rebuild tables (copy, drop, rename), which foreign keys would
+    block once other tables point at them; they are switched off for the migration (the pragma
+    only works outside a transaction) and every reference is checked afterwards.
+    """
 
     def _upgrade(connection: Connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await conn.run_sync(_upgrade)
+            await conn.commit()
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise MigrationError(f"foreign keys broken after migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

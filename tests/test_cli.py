@@ -110,3 +110,21 @@ def test_import_of_a_broken_file_lists_problems_and_exits_1(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "第 2 行 完成时限 '13月' 不是有效月份" in result.output
     assert "nothing was imported" in result.output
+
+
+def test_invites_table_and_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite"\n', encoding="utf-8")
+    args = ["--config", str(cfg)]
+    assert runner.invoke(app, ["import", str(SAMPLE), "--year", "2021", *args]).exit_code == 0
+    out = tmp_path / "invites.xlsx"
+    result = runner.invoke(app, ["invites", "--bot-username", "hqbot", "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    assert "16 invitation(s)" in result.output
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0] == ("name", "unit", "link", "expires")
+    assert len(rows) == 17 and ("张玉珍", "鼓东街道") == rows[1][:2]
+    assert all(r[2].startswith("https://t.me/hqbot?start=") for r in rows[1:])
+    assert len({r[2] for r in rows[1:]}) == 16

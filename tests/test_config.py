@@ -156,3 +156,16 @@ def test_any_token_shaped_string_is_masked() -> None:
     other = "987654321:ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "t=%s", (other,), None)
     assert formatter.format(record) == "t=[REDACTED]"
+
+
+def test_invitation_codes_are_masked() -> None:
+    formatter = RedactingFormatter("%(message)s")
+    code = "Id1eNgwhMpA8GEROANkxuuoaKt0zTFs9"
+    for message in (
+        f"text: 张玉珍：https://t.me/hqbot?start={code}",
+        f"update {{'text': '/start {code}'}}",
+        f"'/start@hqbot {code}'",
+    ):
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, message, (), None)
+        out = formatter.format(record)
+        assert code not in out and "[REDACTED]" in out

@@ -52,3 +52,49 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:  # type: 
         assert (mode, fks) == ("wal", 1)
     finally:
         await engine.dispose()
+
+
+async def test_upgrade_keeps_data_referenced_by_other_tables(empty_database_url: str) -> None:
+    """A table rebuilt by a later migration (person, in 0003) keeps its rows and references."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = create_engine(empty_database_url)
+    now = datetime(2021, 6, 1, tzinfo=UTC)
+    try:
+        await upgrade(engine, "0002")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("insert into headquarters (id, name, created_at) values (1, 'hq', :t)"),
+                {"t": now},
+            )
+            await conn.execute(
+                text("insert into person (id, name, created_at) values (7, '陈旭', :t)"),
+                {"t": now},
+            )
+            await conn.execute(
+                text(
+                    "insert into working_group (id, hq_id, name, position, member_units)"
+                    " values (3, 1, '海丝引领专项组', 0, '')"
+                )
+            )
+            await conn.execute(
+                text(
+                    "insert into group_leader (group_id, person_id, title, position)"
+                    " values (3, 7, '局长', 0)"
+                )
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "select p.name, p.reachable from group_leader g"
+                        " join person p on p.id = g.person_id"
+                    )
+                )
+            ).one()
+        assert tuple(row) == ("陈旭", True)
+    finally:
+        await engine.dispose()
