@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.deps import Deps, get_deps
 from handlers.guards import guarded
+from handlers.paging import paginate
 from models.access import GrantedRole
 from models.people import Person
 from models.tables import Headquarters
@@ -142,18 +143,12 @@ async def _people_page(
     if hq is not None:
         async with deps.sessions() as session:
             rows = await people.people_of(session, hq.id, deps.clock.now())  # type: ignore[arg-type]
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"people:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"people:{page + 1}"))
-    markup = InlineKeyboardMarkup([nav]) if nav else None
+    paged = paginate(rows, page, PAGE_SIZE, "people")
+    markup = paged.markup
     counts = {s.value: sum(1 for r in rows if r.status == s) for s in people.Status}
     view = dict(
-        rows=rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], page=page + 1, pages=pages,
-        total=len(rows), counts=counts, offset=page * PAGE_SIZE,
+        rows=paged.items, page=paged.number, pages=paged.pages, total=paged.total,
+        counts=counts, offset=paged.offset,
     )  # fmt: skip
     if edit and update.callback_query and update.callback_query.message:
         await deps.outbound.edit(update.callback_query.message, "people_page", reply_markup=markup,

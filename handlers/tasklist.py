@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.deps import get_deps
 from handlers.guards import guarded
+from handlers.paging import paginate
 from services import importer, pending
 from services.hq import latest_plan_year, resolve_hq
 from services.roles import Identity
@@ -185,18 +186,10 @@ async def _send_tasks_page(
         hq = choice.hq
         year = await latest_plan_year(session, hq.id) if hq else None
         tasks = await load_tasks(session, hq.id, year, group=group) if hq and year else []  # type: ignore[arg-type]
-    pages = max(1, -(-len(tasks) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    shown = tasks[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    nav = []
-    suffix = f":{group}" if group and len(group.encode()) <= 50 else ""
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"tasks:{page - 1}{suffix}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"tasks:{page + 1}{suffix}"))
-    markup = InlineKeyboardMarkup([nav]) if nav else None
+    paged = paginate(tasks, page, PAGE_SIZE, "tasks", group or "")
+    markup = paged.markup
     context_vars = dict(
-        tasks=shown, page=page + 1, pages=pages, total=len(tasks), group=group,
+        tasks=paged.items, page=paged.number, pages=paged.pages, total=paged.total, group=group,
         hq_name=hq.name if hq else None, plan_year=year, ambiguous=choice.ambiguous,
     )  # fmt: skip
     if edit and update.callback_query and update.callback_query.message:
