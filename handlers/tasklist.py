@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.deps import get_deps
+from bot.deps import Deps, get_deps
 from handlers.guards import guarded
 from handlers.paging import paginate
 from services import importer, pending
@@ -32,7 +32,7 @@ UPLOAD_LIMIT = Limits().max_file_bytes
 YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
-def _label(deps, name: str) -> str:  # type: ignore[no-untyped-def]
+def _label(deps: Deps, name: str) -> str:
     """A button label from the templates."""
     return deps.renderer.render(f"button_{name}")
 
