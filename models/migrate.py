@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,32 +29,46 @@ class MigrationError(RuntimeError):
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database up to a revision (head by default).
+    """Bring the database up to a revision (head by default), all or nothing.
 
-    On SQLite, batch migrations rebuild tables (copy, drop, rename), which foreign keys would
-    block once other tables point at them; they are switched off for the migration (the pragma
-    only works outside a transaction) and every reference is checked afterwards.
+    On SQLite two things need care. The sqlite3 module runs DDL outside any transaction, so a
+    migration failing halfway would leave half a schema: for the migration only, the connection
+    drops the module's transaction handling and emits BEGIN itself (SQLAlchemy's documented
+    recipe), and is discarded afterwards. And batch migrations rebuild tables (copy, drop,
+    rename), which foreign keys would block once other tables point at them: they are switched
+    off for the migration (the pragma only works outside a transaction) and every reference is
+    checked before the commit.
     """
+    sqlite = engine.dialect.name == "sqlite"
 
     def _upgrade(connection: Connection) -> None:
+        if sqlite:
+            _transactional_sqlite(connection)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-
-    sqlite = engine.dialect.name == "sqlite"
-    async with engine.connect() as conn:
-        if sqlite:
-            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        try:
-            await conn.run_sync(_upgrade)
-            await conn.commit()
+        with connection.begin():
+            command.upgrade(cfg, revision)
             if sqlite:
-                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                 if broken:
                     raise MigrationError(f"foreign keys broken after migration: {broken[:5]}")
+
+    async with engine.connect() as conn:
+        try:
+            await conn.run_sync(_upgrade)
         finally:
-            if sqlite:
-                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if sqlite:  # never hand a connection in this special mode back to the pool
+                await conn.invalidate()
+
+
+def _transactional_sqlite(connection: Connection) -> None:
+    """Switch one SQLite connection to explicit BEGIN and foreign keys off."""
+    dbapi = connection.connection.dbapi_connection
+    dbapi.isolation_level = None  # type: ignore[union-attr]
+    cursor = dbapi.cursor()  # type: ignore[union-attr]
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+    event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -98,3 +98,65 @@ async def test_upgrade_keeps_data_referenced_by_other_tables(empty_database_url:
         assert tuple(row) == ("陈旭", True)
     finally:
         await engine.dispose()
+
+
+async def test_failing_migration_leaves_nothing_behind(
+    empty_database_url: str,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A migration that breaks halfway rolls the whole upgrade back, on SQLite too."""
+    import shutil
+
+    import pytest
+
+    from models import migrate
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts)
+    (scripts / "versions" / "9999_broken.py").write_text(
+        "from alembic import op\n"
+        "import sqlalchemy as sa\n"
+        f"revision = '9999'\ndown_revision = {head_revision()!r}\n"
+        "branch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n"
+        "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    with op.batch_alter_table('chat') as b:\n"
+        "        b.add_column(sa.Column('half_col', sa.Integer))\n"
+        "    raise RuntimeError('migration bug')\n"
+        "def downgrade():\n    pass\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    engine = create_engine(empty_database_url)
+    try:
+        with pytest.raises(RuntimeError, match="migration bug"):
+            await upgrade(engine)
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert tables == set()
+        assert await current_revision(engine) is None
+    finally:
+        await engine.dispose()
+
+
+async def test_foreign_keys_enforced_after_migrations(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            try:
+                await conn.execute(
+                    text(
+                        "insert into working_group (hq_id, name, position, member_units)"
+                        " values (999, 'x', 0, '')"
+                    )
+                )
+                await conn.commit()
+                raise AssertionError("a row pointing at no headquarters was accepted")
+            except IntegrityError:
+                await conn.rollback()
+    finally:
+        await engine.dispose()
