@@ -53,9 +53,17 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# What offices write after a name: a title in brackets, a phone number (with or without a label).
+_NAME_NOTE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_PHONE = re.compile(r"(?:联系)?(?:电话|手机|座机|tel|TEL|Tel)?[:：]?\s*\+?\d[\d\s\-—－]{5,}\d")
+
+
 def normalize_name(value: object) -> str:
-    """A person's name: "郑 榕" → "郑榕", "Ｌｉ  Ｍｉｎｇ" → "Li Ming"."""
-    return squeeze(fold_width(cell_text(value)))
+    """A person's name: "郑 榕" → "郑榕", "Ｌｉ  Ｍｉｎｇ" → "Li Ming", "张玉珍（副主任）
+    13805012345" → "张玉珍" (titles in brackets and phone numbers are not part of the name)."""
+    text = fold_width(cell_text(value))
+    text = _PHONE.sub(" ", _NAME_NOTE.sub(" ", text))
+    return squeeze(text)
 
 
 def normalize_unit(value: object) -> str:

@@ -232,7 +232,7 @@ class TaskSheetParser:
         self, row: int, cells: dict[str, object], continuation: bool
     ) -> list[Assignment] | None:
         units = [normalize_unit(u) for u in split_cell(cells.get("unit"))]
-        persons = [normalize_name(p) for p in split_cell(cells.get("person"))]
+        persons = [n for n in (normalize_name(p) for p in split_cell(cells.get("person"))) if n]
         if continuation:  # blank on a stage row: merged with the row above
             units = units or self._carry[0]
             persons = persons or self._carry[1]

@@ -39,7 +39,14 @@ _SPANS: dict[str, tuple[int, int]] = {
     "上半年": (1, 6),
     "下半年": (7, 12),
 }
+for _recurring in ("每月", "按月", "逐月", "每季度", "按季度", "常年", "长期推进"):
+    _SPANS[_recurring] = (1, 12)  # recurring work: asked about every month of the year
 _DEADLINES = {"年底": 12, "年末": 12, "年中": 6}
+# A day is finer than the monthly follow-up needs: "12月31日" is read as "12月".
+_DAY = re.compile(
+    r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"
+)
+_ISO_DAY = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.]\d{1,2}(?!\d)")
 _QUARTER = re.compile(r"第?(?P<q>[一二三四1-4])季度?|[qQ](?P<qq>[1-4])")
 
 
@@ -114,6 +121,8 @@ def format_month(month: YearMonth, plan_year: int) -> str:
 
 def _clean(value: object) -> str:
     text = "".join(fold_width(cell_text(value)).split()).rstrip("。.;；,，")
+    text = _ISO_DAY.sub(lambda m: f"{m['y']}年{int(m['m'])}月", text)
+    text = _DAY.sub(lambda m: f"{m['m']}月", text)
     for prefix in _PREFIXES:
         if text.startswith(prefix):
             text = text[len(prefix) :]

@@ -62,3 +62,29 @@ def test_project_names_keep_their_wording() -> None:
 )
 def test_split_cell(raw: object, parts: list[str]) -> None:
     assert split_cell(raw) == parts
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("张玉珍 13805012345", "张玉珍"),
+        ("张玉珍（副主任）", "张玉珍"),
+        ("张玉珍(副主任) 电话：0591-87654321", "张玉珍"),
+        ("朱嘉希【团区委】", "朱嘉希"),
+        ("John Smith", "John Smith"),
+    ],
+)
+def test_titles_and_phone_numbers_are_not_part_of_a_name(raw: str, name: str) -> None:
+    assert normalize_name(raw) == name
+
+
+def test_phone_numbers_beside_names_do_not_become_persons() -> None:
+    from services.tasklist import parse_task_file
+    from tests.tasklist.helpers import row, task_sheet
+
+    data = task_sheet(
+        [row(1, "甲", person="张玉珍，13805012345"), row(2, "乙", person="13805012345")]
+    )
+    parsed = parse_task_file(data, "t.xlsx", plan_year=2021)
+    assert [a.person for a in parsed.tasks[0].stages[0].assignments] == ["张玉珍"]
+    assert [(p.code, p.row) for p in parsed.problems] == [("missing_value", 5)]

@@ -107,3 +107,24 @@ def test_year_month_helpers() -> None:
     assert sorted([YearMonth(2022, 1), may]) == [may, YearMonth(2022, 1)]
     with pytest.raises(ValueError):
         YearMonth(2021, 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2021年12月31日", "2021-01", "2021-12"),
+        ("12月31日前", "2021-01", "2021-12"),
+        ("2021年12月31日前完成", "2021-01", "2021-12"),
+        ("2021-12-31", "2021-01", "2021-12"),
+        ("2021/6/30", "2021-01", "2021-06"),
+        ("6月30日-9月30日", "2021-06", "2021-09"),
+        ("2022年5月20日", "2021-01", "2022-05"),
+        ("每月", "2021-01", "2021-12"),
+        ("每季度", "2021-01", "2021-12"),
+    ],
+)
+def test_days_are_read_as_their_month_and_recurring_work_as_the_year(
+    text: str, start: str, end: str
+) -> None:
+    got = parse_period(text, 2021)
+    assert (str(got[0]), str(got[1])) == (start, end)
