@@ -133,6 +133,20 @@ LEADERS = Schema(
 
 SCHEMAS = (TASKS, GROUPS, LEADERS)
 
+# Second pass for task-list headers that use none of the known labels ("牵头责任单位",
+# "责任人及联系方式", "计划完成时间节点"): a keyword inside the label, tried field by field in
+# this order so that e.g. 责任人 is claimed before 单位; labels with an `avoid` word are skipped
+# (配合单位 is a cooperating unit, not the responsible one).
+FUZZY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "person": (("责任人", "负责人", "联系人"), ()),
+    "unit": (("单位", "部门"), ("配合", "协办", "参与", "协助")),
+    "period": (("时限", "时间", "期限", "节点"), ()),
+    "content": (("内容", "措施", "举措"), ()),
+    "name": (("名称", "项目", "任务"), ()),
+    "group": (("小组", "专项组", "工作组"), ()),
+    "number": (("序号", "编号"), ()),
+}
+
 
 @dataclass
 class Header:
@@ -190,7 +204,26 @@ def match_header(schema: Schema, number: int, values: Row) -> Header:
         if f is not None and f.key not in header.columns:
             header.columns[f.key] = index
             header.labels[f.key] = squeeze(cell_text(value))
+    if schema is TASKS and len(header.columns) >= 2:
+        _match_keywords(header, values)
     return header
+
+
+def _match_keywords(header: Header, values: Row) -> None:
+    """Fill still-missing task columns from keywords inside otherwise unknown labels."""
+    taken = set(header.columns.values())
+    for key, (keywords, avoid) in FUZZY.items():
+        if key in header.columns:
+            continue
+        for index, value in enumerate(values):
+            if index in taken or not isinstance(value, str) or len(value) > 40:
+                continue
+            label = label_key(value)
+            if any(k in label for k in keywords) and not any(a in label for a in avoid):
+                header.columns[key] = index
+                header.labels[key] = squeeze(cell_text(value))
+                taken.add(index)
+                break
 
 
 def is_repeated_header(schema: Schema, values: Row) -> bool:

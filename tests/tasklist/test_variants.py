@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from services.tasklist import TaskList, parse_task_file
@@ -188,3 +189,32 @@ def test_rows_numbered_in_advance_but_empty_are_ignored() -> None:
     parsed = parse_task_file(data, "t.xlsx", plan_year=2021)
     assert parsed.problems == []
     assert [t.number for t in parsed.tasks] == [1]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["序 号", "工作小组", "项目（任务）名称", "主要工作内容", "完成时间节点", "牵头单位",
+         "责任人"],
+        ["编号", "所属小组", "任务名称", "工作任务", "时间节点", "责任单位（牵头）",
+         "责任人（联系人）"],
+        ["序号", "专项组", "重点任务", "具体措施", "完成期限", "牵头责任单位", "具体责任人"],
+        ["序号", "工作组", "项目名称", "建设内容及规模", "计划完成时间", "责任单位及科室",
+         "责任人及联系方式"],
+    ],
+)  # fmt: skip
+def test_headers_worded_other_ways_are_understood(header: list[str]) -> None:
+    cells = [1, "海丝引领专项组", "项目A", "内容", "1-12月", "鼓东街道", "张玉珍 13800000000"]
+    parsed = parse_task_file(xlsx({"S": [["标题"], header, cells]}), "t.xlsx", plan_year=2021)
+    assert parsed.problems == []
+    [task] = parsed.tasks
+    assert (task.name, task.group) == ("项目A", "海丝引领专项组")
+    assert task.stages[0].assignments[0].unit == "鼓东街道"
+    assert task.stages[0].assignments[0].person == "张玉珍"
+
+
+def test_cooperating_units_are_not_taken_for_the_responsible_unit() -> None:
+    header = ["序号", "项目名称", "建设内容", "配合单位", "完成时限", "牵头责任单位", "责任人"]
+    cells = [1, "项目A", "内容", "区财政局", "1-12月", "鼓东街道", "张玉珍"]
+    parsed = parse_task_file(xlsx({"S": [header, cells]}), "t.xlsx", plan_year=2021)
+    assert parsed.tasks[0].stages[0].assignments[0].unit == "鼓东街道"
