@@ -23,6 +23,9 @@ from services.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
+# The update kinds hqbot handles; asking for exactly these keeps Telegram from sending others.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
 
 def build_application(settings: Settings, deps: Deps, *, rate_limit: bool = True) -> Application:
     """The PTB Application: polling, configured base_url, HTML defaults, rate limiter.
@@ -69,7 +72,7 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             await me.set_my_commands([BotCommand(c, d) for c, d in deps.renderer.command_menu()])
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             log.info("hqbot is running as @%s", me.username)
             await stop.wait()
             log.info("stopping")

@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.deps import Deps
 from bot.templating import Renderer
@@ -55,7 +54,7 @@ async def running_bot(
                 await application.start()
                 assert application.updater is not None
                 await application.updater.start_polling(
-                    allowed_updates=Update.ALL_TYPES, poll_interval=0, timeout=1
+                    allowed_updates=ALLOWED_UPDATES, poll_interval=0, timeout=1
                 )
                 try:
                     yield BotHarness(tg, application, deps, admin["id"])
