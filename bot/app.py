@@ -7,11 +7,11 @@ import logging
 import signal
 from contextlib import suppress
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from bot import notify
+from bot import menus, notify
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Deps
 from bot.outbound import Outbound
@@ -69,7 +69,9 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
         application = build_application(settings, deps)
         async with application:
             me = application.bot
-            await me.set_my_commands([BotCommand(c, d) for c, d in deps.renderer.command_menu()])
+            await menus.install_default_menus(deps, me)
+            for admin_id in settings.telegram.admins:
+                await menus.refresh_menu(deps, me, admin_id)
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import menus
 from bot.deps import get_deps
 from handlers.guards import guarded
 from handlers.permissions import PERMISSIONS
@@ -34,6 +35,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Ident
         code = (context.args or [""])[0]
         claim = await invitations.claim(session, code, user.id, deps.clock.now()) if code else None
     if claim is None:
+        await menus.refresh_menu(deps, context.bot, user.id)
         await deps.outbound.send(
             chat.id,
             "start",
@@ -92,6 +94,9 @@ async def on_bind_button(
         if result.status is invitations.ConfirmStatus.invalid:
             await deps.outbound.edit(query.message, "invite_invalid", status="expired")
         return
+    await menus.refresh_menu(deps, context.bot, user.id)
+    if result.previous_account is not None:
+        await menus.refresh_menu(deps, context.bot, result.previous_account)
     await deps.outbound.answer(query)
     await deps.outbound.edit(
         query.message,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import menus
 from bot.deps import Deps, get_deps
 from handlers.guards import guarded
 from handlers.paging import paginate
@@ -209,6 +210,8 @@ async def _change_role(
             changed = await roles.set_hq_leader(session, hq.id, person, title, on=on)  # type: ignore[arg-type]
         else:
             changed = await roles.set_group_leader(session, hq.id, person, group or "", on=on)  # type: ignore[arg-type]
+    if changed and person.telegram_user_id is not None:  # type: ignore[union-attr]
+        await menus.refresh_menu(deps, context.bot, person.telegram_user_id)  # type: ignore[union-attr]
     await deps.outbound.send(
         chat.id, "role_changed", on=on, changed=changed, name=person.name, kind=kind,  # type: ignore[union-attr]
         group=group,
