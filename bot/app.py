@@ -6,18 +6,21 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
+from typing import cast
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import menus, notify
 from bot.config import Settings
+from bot.context import CONTEXT_TYPES, HQApplication
 from bot.deps import DEPS_KEY, Deps
 from bot.outbound import Outbound
 from bot.templating import Renderer
+from bot.updates import PerUserOrderProcessor
 from handlers import register_all
-from models.database import create_engine, session_factory
+from models.database import SessionFactory, create_engine, session_factory
 from models.migrate import upgrade
 from services.clock import Clock, SystemClock
 
@@ -27,11 +30,19 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
-def build_application(settings: Settings, deps: Deps, *, rate_limit: bool = True) -> Application:
-    """The PTB Application: polling, configured base_url, HTML defaults, rate limiter.
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock,
+    sessions: SessionFactory,
+    renderer: Renderer | None = None,
+    rate_limit: bool = True,
+) -> HQApplication:
+    """The PTB Application with its Deps: configured base_url, HTML defaults, rate limiter,
+    updates processed concurrently but in order per user.
 
-    `rate_limit=False` drops Telegram's pacing (20 messages a minute per group) for tests that
-    send many messages to one group and are not about pacing.
+    `rate_limit=False` drops Telegram's pacing (30 messages a second, 20 a minute per group) for
+    tests and benchmarks against the emulator that are not about pacing.
     """
     builder = (
         ApplicationBuilder()
@@ -40,19 +51,25 @@ def build_application(settings: Settings, deps: Deps, *, rate_limit: bool = True
         .base_file_url(settings.telegram.file_base)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.app.tz))
         .get_updates_read_timeout(40)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerUserOrderProcessor())
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    application = builder.build()
-    deps.outbound = Outbound(
-        application.bot,
-        deps.renderer,
-        on_unreachable=lambda chat_id: notify.on_unreachable(deps, chat_id),
-        on_migrated=lambda old, new: notify.on_migrated(deps, old, new),
-    )
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application = cast(HQApplication, builder.build())
+    renderer = renderer or Renderer(settings.app.language)
+    outbound = Outbound(application.bot, renderer)
+    deps = Deps(settings, clock, sessions, renderer, outbound)
+    outbound.on_unreachable = lambda chat_id: notify.on_unreachable(deps, chat_id)
+    outbound.on_migrated = lambda old, new: notify.on_migrated(deps, old, new)
     application.bot_data[DEPS_KEY] = deps
     register_all(application)
     return application
+
+
+def deps_of(application: HQApplication) -> Deps:
+    """The Deps an application was built with."""
+    return cast(Deps, application.bot_data[DEPS_KEY])
 
 
 async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = None) -> None:
@@ -60,18 +77,18 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
         await upgrade(engine)
-        deps = Deps(
-            settings=settings,
+        application = build_application(
+            settings,
             clock=clock or SystemClock(settings.app.tz),
             sessions=session_factory(engine),
-            renderer=Renderer(settings.app.language),
         )
-        application = build_application(settings, deps)
+        deps = deps_of(application)
         async with application:
             me = application.bot
             await menus.install_default_menus(deps, me)
-            for admin_id in settings.telegram.admins:
-                await menus.refresh_menu(deps, me, admin_id)
+            async with deps.sessions() as session:
+                for admin_id in settings.telegram.admins:
+                    await menus.refresh_menu(deps, me, admin_id, session)
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)

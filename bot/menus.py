@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
@@ -34,19 +35,27 @@ async def install_default_menus(deps: Deps, bot: Bot) -> None:
     )
 
 
-async def refresh_menu(deps: Deps, bot: Bot, user_id: int) -> None:
-    """Give one person the private menu of their roles (or the default one)."""
-    async with deps.sessions() as session:
-        hq = (await resolve_hq(session, None)).hq
-        ident = await identify(session, hq, user_id, deps.settings.telegram.admins)
-    own = commands_for(deps, ident.roles, Where.private)
+async def show_menu(deps: Deps, bot: Bot, user_id: int, roles: set[Role]) -> None:
+    """Give one person the private menu of their roles; no call when it is already shown."""
+    own = commands_for(deps, roles, Where.private)
+    default = commands_for(deps, {Role.stranger}, Where.private)
+    wanted = tuple(c.command for c in own)
+    if deps.menus_shown.get(user_id) == wanted:
+        return
     scope = BotCommandScopeChat(user_id)
     try:
-        if [c.command for c in own] == [
-            c.command for c in commands_for(deps, {Role.stranger}, Where.private)
-        ]:
+        if wanted == tuple(c.command for c in default):
             await bot.delete_my_commands(scope=scope)
         else:
             await bot.set_my_commands(own, scope=scope)
     except TelegramError as exc:  # e.g. the person never opened the chat: nothing to show yet
         log.debug("menu for %s not set: %s", user_id, exc)
+        return
+    deps.menus_shown[user_id] = wanted
+
+
+async def refresh_menu(deps: Deps, bot: Bot, user_id: int, session: AsyncSession) -> None:
+    """Re-read one account's roles (after a bind, grant or revoke) and show their menu."""
+    hq = (await resolve_hq(session, None)).hq
+    ident = await identify(session, hq, user_id, deps.settings.telegram.admins)
+    await show_menu(deps, bot, user_id, ident.roles)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, MessageHandler, filters
-
+from bot.context import HQApplication
 from handlers import errors, group, onboarding, people, tasklist
 
 
-def register_all(application: Application) -> None:
-    """Register every area's handlers, then the catch-all for unknown commands."""
+def register_all(application: HQApplication) -> None:
+    """Register every area's handlers, then the catch-alls."""
     onboarding.register(application)
     tasklist.register(application)
     people.register(application)
     group.register(application)
     errors.register(application)
-    application.add_handler(
-        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, errors.unknown_command)
-    )
+    errors.register_fallbacks(application)
+    onboarding.register_fallbacks(application)

@@ -1,50 +1,71 @@
-"""The HQ group (/sethq, supergroup migration) and reachability (blocked / unblocked bot)."""
+"""The HQ group (/sethq, moving it, supergroup migration) and the bot's own membership."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from bot import notify
-from bot.deps import get_deps
-from handlers.guards import guarded
+from bot.context import BotContext, HQApplication
+from handlers.callbacks import MoveHQGroup
+from handlers.guards import guarded, pressed
+from handlers.request import Press, Request
 from services.hq import ensure_hq, resolve_hq, set_hq_chat
 from services.people import set_reachable
-from services.roles import Identity
 
 log = logging.getLogger(__name__)
 
 
 @guarded("sethq")
-async def sethq(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: Identity) -> None:
-    """Make the group this is sent in the headquarters' group (digests go here)."""
-    deps = get_deps(context)
-    chat = update.effective_chat
-    if chat is None:
+async def sethq(req: Request) -> None:
+    """Make this group the headquarters' group; moving it from another group asks first."""
+    choice = req.hq_choice
+    if req.args:
+        choice = await resolve_hq(req.session, " ".join(req.args))
+    if choice.ambiguous or (req.args and choice.hq is None):
+        await req.reply("sethq_which", names=choice.candidates)
         return
-    async with deps.sessions() as session:
-        choice = await resolve_hq(session, " ".join(context.args or []) or None)
-        if choice.ambiguous or (context.args and choice.hq is None):
-            await deps.outbound.send(chat.id, "sethq_which", names=choice.candidates)
-            return
-        hq = choice.hq or await ensure_hq(
-            session, deps.renderer.render_text("default_hq_name"), deps.clock.now()
+    hq = choice.hq or await ensure_hq(
+        req.session, req.deps.renderer.render_text("default_hq_name"), req.now
+    )
+    if hq.hq_chat_id is not None and hq.hq_chat_id != req.chat.id:
+        buttons = InlineKeyboardMarkup([[
+            InlineKeyboardButton(req.render("button_move_here"),
+                                 callback_data=MoveHQGroup(True).pack()),
+            InlineKeyboardButton(req.render("button_cancel"),
+                                 callback_data=MoveHQGroup(False).pack()),
+        ]])  # fmt: skip
+        await req.reply("sethq_move", hq_name=hq.name, title=req.chat.title, reply_markup=buttons)
+        return
+    await set_hq_chat(req.session, hq, req.chat.id)
+    await req.reply("sethq_done", hq_name=hq.name, title=req.chat.title)
+
+
+@pressed("sethq", MoveHQGroup)
+async def on_move_button(press: Press[MoveHQGroup]) -> None:
+    """移到本群 moves the HQ group here and tells the old group; 取消 leaves it where it was."""
+    hq = press.hq
+    if not press.data.ok or hq is None:
+        await press.edit("sethq_kept", hq_name=hq.name if hq else "")
+        return
+    previous = await set_hq_chat(press.session, hq, press.chat.id)
+    log.info("HQ group of %s moved to %s (was %s)", hq.id, press.chat.id, previous)
+    await press.edit("sethq_done", hq_name=hq.name, title=press.chat.title)
+    if previous is not None:
+        await press.deps.outbound.send(
+            previous, "sethq_moved_away", hq_name=hq.name, title=press.chat.title
         )
-        previous = await set_hq_chat(session, hq, chat.id)
-    log.info("HQ group of %s set to %s (was %s)", hq.id, chat.id, previous)
-    await deps.outbound.send(chat.id, "sethq_done", hq_name=hq.name, title=chat.title)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: BotContext) -> None:
     """A group became a supergroup: the HQ group follows it to the new id."""
     message = update.effective_message
     if message is None:
@@ -55,16 +76,26 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         old, new = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    await notify.on_migrated(get_deps(context), old, new)
+    await notify.on_migrated(context.deps, old, new)
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A person blocked or unblocked the bot in their private chat."""
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was added to a group (hint at /sethq), or a person blocked / unblocked it."""
     change = update.my_chat_member
-    if change is None or change.chat.type != "private":
+    if change is None:
         return
-    deps = get_deps(context)
+    deps = context.deps
     status = change.new_chat_member.status
+    if change.chat.type != "private":
+        joined = status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+        was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+        if joined and was_out:
+            async with deps.sessions() as session:
+                hq = (await resolve_hq(session, None)).hq
+            is_hq = hq is not None and hq.hq_chat_id == change.chat.id
+            await deps.outbound.send(change.chat.id, "group_hello", is_hq=is_hq,
+                                     hq_name=hq.name if hq else None)  # fmt: skip
+        return
     if status in (ChatMember.BANNED, ChatMember.LEFT):
         await notify.on_unreachable(deps, change.chat.id)
     elif status == ChatMember.MEMBER:
@@ -75,8 +106,10 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             await notify.notify_admins(deps, None, "admin_reachable", name=person.name)
 
 
-def register(application: Application) -> None:
+def register(application: HQApplication) -> None:
     """Add the group and reachability handlers."""
     application.add_handler(CommandHandler("sethq", sethq))
+    application.add_handler(CallbackQueryHandler(on_move_button, pattern=MoveHQGroup.matches()))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+

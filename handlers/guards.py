@@ -1,24 +1,26 @@
-"""The one place that enforces the permission matrix for every handler."""
+"""The one place that opens the request context and enforces the permission matrix."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
-from telegram import Chat, Update
-from telegram.ext import ContextTypes
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
 
-from bot.deps import Deps, get_deps
+from bot.context import BotContext
+from handlers.callbacks import CallbackData
 from handlers.permissions import PERMISSIONS, Where
+from handlers.request import Press, Request
 from services.hq import resolve_hq
 from services.roles import Identity, Role, identify
 
 log = logging.getLogger(__name__)
 
-Guarded = Callable[[Update, ContextTypes.DEFAULT_TYPE, Identity], Awaitable[Any]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+D = TypeVar("D", bound=CallbackData)
+PTBHandler = Callable[[Update, BotContext], Awaitable[None]]
 
 
 def classify(chat: Chat, hq_chat_id: int | None) -> Where:
@@ -28,66 +30,126 @@ def classify(chat: Chat, hq_chat_id: int | None) -> Where:
     return Where.hq_group if hq_chat_id is not None and chat.id == hq_chat_id else Where.other_group
 
 
-async def authorize(update: Update, deps: Deps, action: str) -> Identity | None:
-    """The caller's identity when the matrix allows `action` here; else reply why and None."""
+@asynccontextmanager
+async def open_request(update: Update, context: BotContext) -> AsyncIterator[Request | None]:
+    """The update's request context with its one session; None for updates with no chat/user."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None:
-        return None
-    rule = PERMISSIONS[action]
+    if chat is None or user is None:
+        yield None
+        return
+    deps = context.deps
     async with deps.sessions() as session:
-        hq = (await resolve_hq(session, None)).hq
-        ident = await identify(
-            session, hq, user.id if user else None, deps.settings.telegram.admins
-        )
-    where = classify(chat, hq.hq_chat_id if hq else None)
-    refusal = None
+        choice = await resolve_hq(session, None)
+        ident = await identify(session, choice.hq, user.id, deps.settings.telegram.admins)
+        hq_chat = choice.hq.hq_chat_id if choice.hq else None
+        yield Request(update, context, deps, session, chat, user, ident, choice,
+                      classify(chat, hq_chat))  # fmt: skip
+
+
+def refusal(action: str, ident: Identity, where: Where) -> str | None:
+    """The template that says why `action` is refused here, or None when it is allowed."""
+    rule = PERMISSIONS[action]
     if where not in rule.where:
-        refusal = {
-            Where.private: "refuse_group_only",
-            Where.hq_group: "refuse_private_only",
-            Where.other_group: "refuse_private_only"
-            if Where.hq_group not in rule.where
-            else "refuse_not_hq_group",
-        }[where]
-    elif not ident.has(*rule.roles):
-        refusal = "refuse_not_bound" if ident.roles == {Role.stranger} else "refuse_role"
-    if refusal is None:
-        return ident
-    log.info(
-        "refused %s for user %s (%s) in %s",
-        action,
-        user.id if user else None,
-        ",".join(sorted(ident.roles)),
-        where.value,
-    )
-    bot_username = update.get_bot().username
-    if update.callback_query is not None:
-        await deps.outbound.answer(update.callback_query, refusal, alert=True, action=action,
-                                   bot_username=bot_username)  # fmt: skip
-    else:
-        await deps.outbound.send(
-            chat.id,
-            refusal,
-            action=action,
-            bot_username=bot_username,
-            reply_to=update.effective_message.message_id if update.effective_message else None,
-        )
+        if where is Where.private:
+            return "refuse_group_only"
+        if where is Where.other_group and Where.hq_group in rule.where:
+            return "refuse_not_hq_group"
+        return "refuse_private_only"
+    if not ident.has(*rule.roles):
+        return "refuse_not_bound" if ident.person is None else "refuse_role"
     return None
 
 
-def guarded(action: str) -> Callable[[Guarded], Handler]:
-    """Wrap a handler so it runs only when the matrix allows `action`; it gets the identity."""
+def _log_refusal(action: str, req: Request) -> None:
+    log.info("refused %s for user %s (%s) in %s", action, req.user.id,
+             ",".join(sorted(req.ident.roles)), req.where.value)  # fmt: skip
+
+
+def guarded(action: str) -> Callable[[Callable[[Request], Awaitable[None]]], PTBHandler]:
+    """Run a handler with its request context when the matrix allows `action`; else say why."""
     if action not in PERMISSIONS:
         raise KeyError(f"{action!r} is not in the permission matrix")
 
-    def decorate(func: Guarded) -> Handler:
+    def decorate(func: Callable[[Request], Awaitable[None]]) -> PTBHandler:
         @wraps(func)
-        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
-            ident = await authorize(update, get_deps(context), action)
-            if ident is None:
-                return None
-            return await func(update, context, ident)
+        async def wrapper(update: Update, context: BotContext) -> None:
+            async with open_request(update, context) as req:
+                if req is None:
+                    return
+                why = refusal(action, req.ident, req.where)
+                if why is not None:
+                    _log_refusal(action, req)
+                    message = req.message
+                    await req.deps.outbound.send(
+                        req.chat.id, why, action=action, bot_username=context.bot.username,
+                        reply_to=message.message_id if message else None,
+                    )  # fmt: skip
+                    return
+                await func(req)
 
         return wrapper
 
     return decorate
+
+
+def _offered(message: Message, data: str) -> bool:
+    """Whether `message` really carries a button with this payload (a forged one does not)."""
+    markup = message.reply_markup
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    return any(b.callback_data == data for row in markup.inline_keyboard for b in row)
+
+
+def pressed(
+    action: str, kind: type[D]
+) -> Callable[[Callable[[Press[D]], Awaitable[None]]], PTBHandler]:
+    """Run a button handler with its parsed payload when the press is genuine and allowed.
+
+    Genuine: the payload parses as `kind` and the message it came from carries that very
+    button, so a forged payload cannot turn one kind of message into another. Every press is
+    answered, whatever happens.
+    """
+    if action not in PERMISSIONS:
+        raise KeyError(f"{action!r} is not in the permission matrix")
+
+    def decorate(func: Callable[[Press[D]], Awaitable[None]]) -> PTBHandler:
+        @wraps(func)
+        async def wrapper(update: Update, context: BotContext) -> None:
+            query = update.callback_query
+            if query is None:
+                return
+            data = kind.parse(query.data)
+            message = query.message
+            if data is None or not isinstance(message, Message) or not _offered(message, query.data or ""):
+                log.warning("refused a button press %r from user %s", query.data, query.from_user.id)
+                await context.deps.outbound.answer(query, "button_stale", alert=True)
+                return
+            async with open_request(update, context) as req:
+                if req is None:
+                    await context.deps.outbound.answer(query, "button_stale", alert=True)
+                    return
+                press = Press(**vars(req), query=query, pressed=message, data=data)
+                why = refusal(action, req.ident, req.where)
+                if why is not None:
+                    _log_refusal(action, req)
+                    await press.answer(why, alert=True, action=action,
+                                       bot_username=context.bot.username)  # fmt: skip
+                    return
+                try:
+                    await func(press)
+                finally:
+                    await press.answer()
+
+        return wrapper
+
+    return decorate
+
+
+async def answer_stale(update: Update, context: BotContext) -> None:
+    """Any press no handler took (an old layout, a forged payload): answer it, change nothing."""
+    if update.callback_query is not None:
+        log.info("unhandled button press %r", update.callback_query.data)
+        await context.deps.outbound.answer(update.callback_query, "button_stale", alert=True)
+
+
+Guarded = Callable[[Request], Awaitable[Any]]

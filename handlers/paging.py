@@ -1,12 +1,14 @@
-"""Paged lists with ◀ / ▶ buttons (the page number travels in the callback data)."""
+"""Paged lists with ◀ / ▶ buttons (the page travels in typed callback data)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callbacks import CallbackData
 
 T = TypeVar("T")
 
@@ -23,16 +25,17 @@ class Page(Generic[T]):
     markup: InlineKeyboardMarkup | None
 
 
-def paginate(items: Sequence[T], page: int, size: int, prefix: str, suffix: str = "") -> Page[T]:
-    """Clamp `page` (0-based) and slice; buttons carry `prefix:N` plus an optional `:suffix`."""
+def paginate(
+    items: Sequence[T], page: int, size: int, button: Callable[[int], CallbackData]
+) -> Page[T]:
+    """Clamp `page` (0-based) and slice; `button(n)` is the payload that shows page n."""
     pages = max(1, -(-len(items) // size))
     page = min(max(page, 0), pages - 1)
-    tail = f":{suffix}" if suffix and len(f"{prefix}:{pages}:{suffix}".encode()) <= 64 else ""
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"{prefix}:{page - 1}{tail}"))
+        nav.append(InlineKeyboardButton("◀", callback_data=button(page - 1).pack()))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"{prefix}:{page + 1}{tail}"))
+        nav.append(InlineKeyboardButton("▶", callback_data=button(page + 1).pack()))
     start = page * size
     return Page(
         items[start : start + size],

@@ -140,3 +140,15 @@ def to_parsed(view: TaskView) -> tl.Task:
         metric=metric,
         total_investment=view.total_investment,
     )
+
+
+async def find_group(
+    session: AsyncSession, hq_id: int, *, name: str | None = None, group_id: int | None = None
+) -> WorkingGroup | None:
+    """A working group of a headquarters, by name or by id."""
+    query = select(WorkingGroup).where(WorkingGroup.hq_id == hq_id)
+    if name is not None:
+        query = query.where(WorkingGroup.name == name)
+    if group_id is not None:
+        query = query.where(WorkingGroup.id == group_id)
+    return (await session.exec(query)).first()

@@ -59,3 +59,10 @@ async def bind(tg: EmulatorClient, user_id: int, code: str) -> dict:
     card = await ask(tg, user_id, "start", code)
     assert card.get("reply_markup"), card["text"]
     return await press_and_wait_edit(tg, user_id, card, "✅ 是的，确认")
+
+
+async def new_group(tg: EmulatorClient, title: str, members: list[int]) -> dict:
+    """A group with the bot added, once the bot has said hello there."""
+    group = await tg.create_group(title, members, add_bot=True)
+    await tg.wait_for_message(group["id"], timeout=20)
+    return group

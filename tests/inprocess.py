@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, deps_of
 from bot.config import Settings
+from bot.context import HQApplication
 from bot.deps import Deps
-from bot.templating import Renderer
 from models.database import SessionFactory
 from sandbox.emulator import EmulatorClient, EmulatorServer
 from services.clock import Clock
@@ -22,7 +21,7 @@ class BotHarness:
     """What a handler test needs: the emulator client, the app, its deps and the admin."""
 
     tg: EmulatorClient
-    application: Application
+    application: HQApplication
     deps: Deps
     admin_id: int
 
@@ -46,10 +45,10 @@ async def running_bot(
                 },
                 app={"language": language},
             )
-            deps = Deps(
-                settings=settings, clock=clock, sessions=sessions, renderer=Renderer(language)
+            application = build_application(
+                settings, clock=clock, sessions=sessions, rate_limit=rate_limit
             )
-            application = build_application(settings, deps, rate_limit=rate_limit)
+            deps = deps_of(application)
             async with application:
                 await application.start()
                 assert application.updater is not None

@@ -25,7 +25,7 @@ async def test_handler_failure_apologises_without_details(
         user = await h.tg.create_user("Tester")
         await h.tg.send_command(user["id"], "boom")
         reply = await h.tg.wait_for_message(user["id"], timeout=15)
-    assert "出了点问题" in reply["text"]
+    assert "出错了" in reply["text"] and "不会丢失" not in reply["text"]
     assert "hunter2" not in reply["text"] and "RuntimeError" not in reply["text"]
     assert any("hunter2" in (r.exc_text or "") or r.exc_info for r in caplog.records)
 

@@ -13,7 +13,7 @@ from bot import notify
 from models import Headquarters, Invitation, Person
 from models.database import SessionFactory
 from services.clock import ManualClock
-from tests.botflow import HQ_NAME, ask, bind, import_seed, links, press_and_wait_edit
+from tests.botflow import HQ_NAME, ask, bind, import_seed, links, new_group, press_and_wait_edit
 from tests.inprocess import running_bot
 
 
@@ -225,7 +225,7 @@ async def test_unreachable_told_once_and_restored(
 
 async def test_sethq_and_supergroup_migration(seeded: SessionFactory, clock: ManualClock) -> None:
     async with running_bot(seeded, clock) as h:
-        group = await h.tg.create_group("指挥部工作群", [h.admin_id], add_bot=True)
+        group = await new_group(h.tg, "指挥部工作群", [h.admin_id])
         done = await ask(h.tg, h.admin_id, "sethq", chat_id=group["id"])
         assert "已设为" in done["text"] and HQ_NAME in done["text"]
         async with seeded() as session:
@@ -244,7 +244,7 @@ async def test_send_to_old_group_id_follows_chat_migrated(
     seeded: SessionFactory, clock: ManualClock
 ) -> None:
     async with running_bot(seeded, clock) as h:
-        group = await h.tg.create_group("指挥部工作群", [h.admin_id], add_bot=True)
+        group = await new_group(h.tg, "指挥部工作群", [h.admin_id])
         await ask(h.tg, h.admin_id, "sethq", chat_id=group["id"])
         async with seeded() as session:
             hq = (await session.exec(select(Headquarters))).one()

@@ -15,7 +15,7 @@ from models.database import SessionFactory
 from services import invitations, people, roles
 from services.clock import ManualClock
 from services.roles import Role
-from tests.botflow import ask, import_seed
+from tests.botflow import ask, import_seed, new_group
 from tests.inprocess import running_bot
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
@@ -67,8 +67,8 @@ async def test_every_command_as_every_role_in_every_chat(
                 assert ident.roles == {role}, (role, ident.roles)
 
         members = list(users.values())
-        hq_group = await h.tg.create_group("指挥部工作群", members, add_bot=True)
-        other = await h.tg.create_group("其他群", members, add_bot=True)
+        hq_group = await new_group(h.tg, "指挥部工作群", members)
+        other = await new_group(h.tg, "其他群", members)
         chats = {Where.hq_group: hq_group["id"], Where.other_group: other["id"]}
 
         async def set_hq_group() -> None:

@@ -17,17 +17,17 @@ def test_every_template_exists_in_both_languages() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_start_escapes_user_names(lang: str) -> None:
-    text = Renderer(lang).render("start", name="<b>Bob & co</b>", is_admin=False, person=None)
+    text = Renderer(lang).render("start", name="<b>Bob & co</b>", is_admin=False, person=None, hq_name=None)
     assert "&lt;b&gt;Bob &amp; co&lt;/b&gt;" in text
     assert "<b>Bob" not in text
 
 
 def test_chinese_first_english_second() -> None:
     assert "项目指挥部" in Renderer("zh").render(
-        "start", name="张玉珍", is_admin=False, person=None
+        "start", name="张玉珍", is_admin=False, person=None, hq_name=None
     )
     assert "headquarters" in Renderer("en").render(
-        "start", name="Zhang", is_admin=False, person=None
+        "start", name="Zhang", is_admin=False, person=None, hq_name=None
     )
 
 
