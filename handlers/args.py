@@ -7,7 +7,9 @@ import re
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUMBER = re.compile(r"[0-9]{1,6}")
 # An invitation code pasted bare, or the whole deep link (t.me/<bot>?start=<code>).
-_CODE = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me)/\w+\?start=([A-Za-z0-9_-]{16,64})|([A-Za-z0-9_-]{24,64})")
+_CODE = re.compile(
+    r"(?:https?://)?(?:t\.me|telegram\.me)/\w+\?start=([A-Za-z0-9_-]{16,64})|([A-Za-z0-9_-]{24,64})"
+)
 
 
 def parse_number(text: str) -> int | None:

@@ -112,4 +112,3 @@ def register(application: HQApplication) -> None:
     application.add_handler(CallbackQueryHandler(on_move_button, pattern=MoveHQGroup.matches()))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-

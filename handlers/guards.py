@@ -15,7 +15,7 @@ from handlers.callbacks import CallbackData
 from handlers.permissions import PERMISSIONS, Where
 from handlers.request import Press, Request
 from services.hq import resolve_hq
-from services.roles import Identity, Role, identify
+from services.roles import Identity, identify
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,9 @@ def pressed(
                 return
             data = kind.parse(query.data)
             message = query.message
-            if data is None or not isinstance(message, Message) or not _offered(message, query.data or ""):
-                log.warning("refused a button press %r from user %s", query.data, query.from_user.id)
+            genuine = isinstance(message, Message) and _offered(message, query.data or "")
+            if data is None or not genuine or not isinstance(message, Message):
+                log.warning("refused button %r from user %s", query.data, query.from_user.id)
                 await context.deps.outbound.answer(query, "button_stale", alert=True)
                 return
             async with open_request(update, context) as req:

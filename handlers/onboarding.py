@@ -92,7 +92,9 @@ async def on_bind_button(press: Press[BindChoice]) -> None:
 async def help_command(req: Request) -> None:
     """List the commands this person may use in this kind of chat."""
     usable = {
-        a for a, rule in PERMISSIONS.items() if req.ident.has(*rule.roles) and req.where in rule.where
+        action
+        for action, rule in PERMISSIONS.items()
+        if req.ident.has(*rule.roles) and req.where in rule.where
     }
     commands = [(c, d) for c, d in req.deps.renderer.command_menu() if c in usable]
     await req.reply("help", commands=commands, is_admin=req.ident.has(Role.admin),

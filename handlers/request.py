@@ -89,8 +89,6 @@ class Press(Request, Generic[D]):
         self.answered = True
         await self.deps.outbound.answer(self.query, template, alert=alert, **context)
 
-    async def edit(
-        self, template: str, /, *, reply_markup: Any = None, **context: Any
-    ) -> None:
+    async def edit(self, template: str, /, *, reply_markup: Any = None, **context: Any) -> None:
         """Replace the text of the message the button was pressed under."""
         await self.deps.outbound.edit(self.pressed, template, reply_markup=reply_markup, **context)

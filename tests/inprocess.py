@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-
 from bot.app import ALLOWED_UPDATES, build_application, deps_of
 from bot.config import Settings
 from bot.context import HQApplication

@@ -17,7 +17,9 @@ def test_every_template_exists_in_both_languages() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_start_escapes_user_names(lang: str) -> None:
-    text = Renderer(lang).render("start", name="<b>Bob & co</b>", is_admin=False, person=None, hq_name=None)
+    text = Renderer(lang).render(
+        "start", name="<b>Bob & co</b>", is_admin=False, person=None, hq_name=None
+    )
     assert "&lt;b&gt;Bob &amp; co&lt;/b&gt;" in text
     assert "<b>Bob" not in text
 
