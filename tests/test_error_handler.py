@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler
 
 from models.database import SessionFactory
 from services.clock import ManualClock
+from tests.botflow import ask
 from tests.inprocess import running_bot
 
 
@@ -41,3 +42,24 @@ async def test_start_remembers_the_chat(sessions: SessionFactory, clock: ManualC
         chat = await session.get(Chat, user["id"])
     assert chat is not None and chat.type == "private" and chat.username == "zyz"
     assert chat.first_seen_at == clock.now()
+
+
+async def test_admins_are_told_of_errors_at_most_every_ten_minutes(
+    sessions: SessionFactory, clock: ManualClock
+) -> None:
+    from datetime import timedelta
+
+    async with running_bot(sessions, clock) as h:
+        h.application.add_handler(CommandHandler("boom", _boom), group=-1)
+        await ask(h.tg, h.admin_id, "start")
+        user = await h.tg.create_user("Tester")
+        for _ in range(3):
+            sent = await h.tg.send_command(user["id"], "boom")
+            await h.tg.wait_for_message(user["id"], after_message_id=sent["message_id"])
+        clock.advance(timedelta(minutes=11))
+        sent = await h.tg.send_command(user["id"], "boom")
+        await h.tg.wait_for_message(user["id"], after_message_id=sent["message_id"])
+        texts = [m["text"] for m in await h.tg.bot_messages(h.admin_id)]
+    notices = [t for t in texts if "出错" in t]
+    assert len(notices) == 2 and all("RuntimeError" in n for n in notices)
+    assert not any("hunter2" in n for n in notices)

@@ -192,8 +192,13 @@ def press_button(
     text: str | None = None,
     data: str | None = None,
     bot_ref: Any = None,
+    forged: bool = False,
 ) -> Json:
-    """A user presses an inline button; its bot gets a ``callback_query`` update."""
+    """A user presses an inline button; its bot gets a ``callback_query`` update.
+
+    ``forged`` plays a modified client that sends ``data`` under a message whether or not the
+    message has such a button — bots must not trust callback data.
+    """
     if text is None and data is None:
         raise ControlError(400, "give the button text or its callback_data")
     user = world.user(user_id)
@@ -204,7 +209,8 @@ def press_button(
     bot = world.bots_by_id.get(message.sender.id)
     if bot is None:
         raise ControlError(400, f"message {message_id} was not sent by a bot")
-    button = find_button(message.reply_markup, text, data)
+    button = {"callback_data": data} if forged and data is not None else None
+    button = button or find_button(message.reply_markup, text, data)
     if button is None:
         raise ControlError(404, f"no inline button text={text!r} data={data!r} on that message")
     if "callback_data" not in button:

@@ -291,10 +291,14 @@ class EmulatorClient:
         text: str | None = None,
         data: str | None = None,
         bot: BotRef = None,
+        forged: bool = False,
     ) -> Json:
-        """Press an inline button by text or callback_data; returns ``callback_query_id``."""
+        """Press an inline button by text or callback_data; returns ``callback_query_id``.
+
+        ``forged=True`` sends ``data`` even when the message has no such button (an attacker).
+        """
         body = {"chat_id": chat_id, "message_id": message_id, "text": text, "data": data,
-                "bot": bot}  # fmt: skip
+                "bot": bot, "forged": forged}  # fmt: skip
         return await self._call("POST", f"/control/users/{user_id}/callbacks", json_body=body)
 
     # ------------------------------------------------------------------ reads

@@ -291,6 +291,7 @@ class ControlApi:
             text=data.get("text"),
             data=data.get("data"),
             bot_ref=data.get("bot"),
+            forged=bool(data.get("forged")),
         )
         return web.json_response(result, status=201)
 

@@ -41,7 +41,8 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with a 4xx statu
     POST   /control/users/{user_id}/photos           same as documents
     POST   /control/users/{user_id}/edits            {message_id, text, chat_id?, bot?}
                                                       -> edited_message update
-    POST   /control/users/{user_id}/callbacks        {message_id, text? | data?, chat_id?, bot?}
+    POST   /control/users/{user_id}/callbacks        {message_id, text?|data?, chat_id?, bot?,
+                                                      forged?}
                                                       -> {callback_query_id, update_id, data}
     POST   /control/chats                            {title, type?: group|supergroup,
                                                       member_ids?, creator_id?, username?,
