@@ -63,3 +63,27 @@ async def test_admins_are_told_of_errors_at_most_every_ten_minutes(
     notices = [t for t in texts if "出错" in t]
     assert len(notices) == 2 and all("RuntimeError" in n for n in notices)
     assert not any("hunter2" in n for n in notices)
+
+
+async def test_a_second_start_writes_nothing_new(
+    sessions: SessionFactory, clock: ManualClock
+) -> None:
+    from datetime import timedelta
+
+    from models.tables import Chat
+    from services.chats import remember_chat
+
+    async with sessions() as session:
+        first = await remember_chat(session, chat_id=5, chat_type="private", title="Z",
+                                    username="z", now=clock.now())  # fmt: skip
+        clock.advance(timedelta(hours=2))
+        await remember_chat(session, chat_id=5, chat_type="private", title="Z", username="z",
+                            now=clock.now())  # fmt: skip
+        assert not session.dirty
+    async with sessions() as session:
+        assert (await session.get(Chat, 5)).last_seen_at == first.first_seen_at
+        await remember_chat(session, chat_id=5, chat_type="private", title="Zhang", username="z",
+                            now=clock.now())  # fmt: skip
+    async with sessions() as session:
+        row = await session.get(Chat, 5)
+    assert row.title == "Zhang" and row.last_seen_at == clock.now()
