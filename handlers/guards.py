@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from functools import wraps
 from typing import Any, TypeVar
@@ -20,7 +20,7 @@ from services.roles import Identity, identify
 log = logging.getLogger(__name__)
 
 D = TypeVar("D", bound=CallbackData)
-PTBHandler = Callable[[Update, BotContext], Awaitable[None]]
+PTBHandler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def classify(chat: Chat, hq_chat_id: int | None) -> Where:
