@@ -19,8 +19,8 @@ from handlers.request import Press, Request
 from models.tables import Headquarters
 from services import importer, pending
 from services.hq import latest_plan_year
+from services.plans import Plan, PlanStatus, current_plan
 from services.tasklist import Limits
-from services.tasks import find_group, load_tasks
 
 log = logging.getLogger(__name__)
 
@@ -113,39 +113,27 @@ async def on_import_button(press: Press[ImportChoice]) -> None:
 @guarded("tasks")
 async def tasks_command(req: Request) -> None:
     """/tasks [小组]: the task list, ten to a page."""
-    name = " ".join(req.args) or None
-    group = None
-    if name and req.hq is not None and req.hq.id is not None:
-        group = await find_group(req.session, req.hq.id, name=name)
-    await _tasks_page(req, None, page=0, group_id=group.id if group else None, group_name=name)
+    group = " ".join(req.args) or None
+    plan = await current_plan(req.session, choice=req.hq_choice, group=group)
+    await _tasks_page(req, None, plan, page=0)
 
 
 @pressed("tasks", TasksPage)
 async def on_tasks_button(press: Press[TasksPage]) -> None:
     """◀ / ▶ on a /tasks page."""
-    name = None
-    if press.data.group_id is not None and press.hq is not None and press.hq.id is not None:
-        group = await find_group(press.session, press.hq.id, group_id=press.data.group_id)
-        name = group.name if group else None
+    plan = await current_plan(press.session, choice=press.hq_choice, group_id=press.data.group_id)
     await press.answer()
-    await _tasks_page(press, press, page=press.data.page, group_id=press.data.group_id,
-                      group_name=name)  # fmt: skip
+    await _tasks_page(press, press, plan, page=press.data.page)
 
 
 async def _tasks_page(
-    req: Request, press: Press[TasksPage] | None, *, page: int, group_id: int | None,
-    group_name: str | None,
-) -> None:  # fmt: skip
-    hq = req.hq
-    year = await latest_plan_year(req.session, hq.id) if hq and hq.id else None
-    tasks = []
-    if hq is not None and hq.id is not None and year is not None:
-        tasks = await load_tasks(req.session, hq.id, year, group=group_name)
-    paged = paginate(tasks, page, PAGE_SIZE, lambda n: TasksPage(n, group_id))
+    req: Request, press: Press[TasksPage] | None, plan: Plan, *, page: int
+) -> None:
+    paged = paginate(plan.tasks, page, PAGE_SIZE, lambda n: TasksPage(n, plan.group_id))
     view = dict(
         tasks=paged.items, page=paged.number, pages=paged.pages, total=paged.total,
-        group=group_name, hq_name=hq.name if hq else None, plan_year=year,
-        ambiguous=req.hq_choice.ambiguous,
+        group=plan.group, hq_name=plan.hq.name if plan.hq else None, plan_year=plan.plan_year,
+        ambiguous=plan.status is PlanStatus.ambiguous,
     )  # fmt: skip
     if press is not None:
         await press.edit("tasks_page", reply_markup=paged.markup, **view)
@@ -161,15 +149,11 @@ async def task_command(req: Request) -> None:
     if number is None:
         await req.reply("task_usage", value=arg)
         return
-    hq = req.hq
-    year = await latest_plan_year(req.session, hq.id) if hq and hq.id else None
-    found = []
-    if hq is not None and hq.id is not None and year is not None:
-        found = await load_tasks(req.session, hq.id, year, number=number, include_withdrawn=True)
-    if not found:
+    plan = await current_plan(req.session, choice=req.hq_choice, number=number)
+    if not plan.tasks:
         await req.reply("task_not_found", number=number)
         return
-    await req.reply("task_detail", task=found[0])
+    await req.reply("task_detail", task=plan.tasks[0])
 
 
 def register(application: HQApplication) -> None:
