@@ -81,6 +81,7 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             settings,
             clock=clock or SystemClock(settings.app.tz),
             sessions=session_factory(engine),
+            rate_limit=settings.telegram.rate_limit,
         )
         deps = deps_of(application)
         async with application:
