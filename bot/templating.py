@@ -41,7 +41,9 @@ class Renderer:
         order = [language] + [lang for lang in LANGUAGES if lang != language]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(directory / lang) for lang in order]),
-            autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+            autoescape=select_autoescape(
+                enabled_extensions=("html",), disabled_extensions=("txt",), default=True
+            ),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
