@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +15,11 @@ from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import redact, setup_logging
 from bot.templating import Renderer
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from services.tasks import TaskView
 
 app = typer.Typer(
     help="hqbot — monthly follow-up of a project headquarters (项目指挥部) on Telegram.",
@@ -301,17 +307,18 @@ def invites_command(
     username = bot_username or asyncio.run(_bot_username(settings))
     clock = SystemClock(settings.app.tz)
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> list[InviteRow] | None:
         choice = await resolve_hq(session, hq)
-        if choice.hq is None:
+        if choice.hq is None or choice.hq.id is None:
             return None
-        rows = await people.people_of(session, choice.hq.id, clock.now())
+        hq_id = choice.hq.id
+        rows = await people.people_of(session, hq_id, clock.now())
         waiting = [r.id for r in rows if r.status != people.Status.bound and
                    r.status != people.Status.unreachable]  # fmt: skip
         persons = await people.persons_by_id(session, waiting)
         ttl = timedelta(days=settings.app.invite_ttl_days)
         issued = await invitations.issue(
-            session, choice.hq.id, persons, now=clock.now(), ttl=ttl, created_by=None
+            session, hq_id, persons, now=clock.now(), ttl=ttl, created_by=None
         )
         tasks = {r.id: tuple(r.task_numbers) for r in rows}
         return [
@@ -347,14 +354,19 @@ async def _bot_username(settings: Settings) -> str:
         return bot.username
 
 
-def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type: ignore[no-untyped-def]
+TasksFound = tuple[str, int, list["TaskView"]]
+
+
+def _tasks_loader(
+    hq: str | None, year: int | None, group: str | None
+) -> Callable[[AsyncSession], Awaitable[TasksFound | None]]:
     """A session callback returning (hq name, plan year, tasks) or None."""
     from services.hq import latest_plan_year, resolve_hq
     from services.tasks import load_tasks
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> TasksFound | None:
         choice = await resolve_hq(session, hq)
-        if choice.hq is None:
+        if choice.hq is None or choice.hq.id is None:
             return None
         plan_year = year or await latest_plan_year(session, choice.hq.id)
         if plan_year is None:

@@ -155,8 +155,8 @@ def write_invites_xlsx(renderer: Renderer, rows: list[InviteRow], tz: tzinfo) ->
         link.hyperlink = row.link
         link.style = "Hyperlink"
         sheet.cell(row=number, column=5).number_format = "yyyy-mm-dd hh:mm"
-    for column, width in zip("ABCDE", (12, 24, 14, 70, 18), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDE", (12, 24, 14, 70, 18), strict=True):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -9,10 +9,12 @@ style, so the cell shows the original text, stays text when edited, and reads ba
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+# What openpyxl refuses to write (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE): C0 controls but
+# tab and line ends.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -24,7 +26,7 @@ def looks_like_formula(text: str) -> bool:
 def clean_text(text: str) -> str:
     """`text` without the control characters an .xlsx file cannot hold; CR becomes LF, as
     reading the file back would make it anyway."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def put_value(cell: Any, value: object) -> None:
