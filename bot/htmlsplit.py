@@ -42,33 +42,28 @@ class _Atom:
     raw: str
     kind: _Kind
     tag: str = ""
+    size: int = 1  # UTF-16 units of `raw`
 
-    @property
-    def size(self) -> int:
-        return utf16_len(self.raw)
+
+_PIECE = re.compile(rf"(?P<tag>{_TAG.pattern})|(?P<entity>{_ENTITY.pattern})|.", re.DOTALL)
 
 
 def _atoms(html: str) -> list[_Atom]:
     """Tokenise HTML into characters, entities and tags (a stray `<` or `&` is a character)."""
     atoms: list[_Atom] = []
-    i, n = 0, len(html)
-    while i < n:
-        ch = html[i]
-        if ch == "<":
-            match = _TAG.match(html, i)
-            if match:
-                kind = _Kind.close if match.group(1) else _Kind.open
-                atoms.append(_Atom(match.group(0), kind, match.group(2).lower()))
-                i = match.end()
-                continue
-        elif ch == "&":
-            match = _ENTITY.match(html, i)
-            if match:
-                atoms.append(_Atom(match.group(0), _Kind.text))
-                i = match.end()
-                continue
-        atoms.append(_Atom(ch, _Kind.text))
-        i += 1
+    characters: dict[str, _Atom] = {}  # atoms are immutable: one per distinct character
+    for match in _PIECE.finditer(html):
+        raw = match.group(0)
+        if match.group("tag"):
+            kind = _Kind.close if match.group(2) else _Kind.open
+            atoms.append(_Atom(raw, kind, match.group(3).lower(), utf16_len(raw)))
+        elif match.group("entity"):
+            atoms.append(_Atom(raw, _Kind.text, size=len(raw)))
+        else:
+            atom = characters.get(raw)
+            if atom is None:
+                atom = characters[raw] = _Atom(raw, _Kind.text, size=utf16_len(raw))
+            atoms.append(atom)
     return atoms
 
 
@@ -139,17 +134,21 @@ def _cut(
     """Where the part beginning at `start` ends (exclusive) and the elements open there."""
     used = 0
     current = stack
+    closing = utf16_len(_closing(stack))
     best: dict[_Preference, tuple[int, list[_Atom], int]] = {}
     visible = False
     trail: _Preference | None = None  # what the last character allows; closing tags keep it
     i = start
     while i < len(atoms):
         atom = atoms[i]
-        following = _after(current, atom)
-        if used + atom.size + utf16_len(_closing(following)) > budget:
+        following, after = current, closing
+        if atom.kind is not _Kind.text:
+            following = _after(current, atom)
+            after = utf16_len(_closing(following))
+        if used + atom.size + after > budget:
             break
         used += atom.size
-        current = following
+        current, closing = following, after
         i += 1
         if atom.kind is _Kind.text:
             trail = _preference(atom)
@@ -169,8 +168,9 @@ def _cut(
             return best[preference][:2]
     if i > start:  # only whitespace and tags fit: cut there, the part will be dropped
         return i, current
-    # Not even one piece fits after the reopened tags (cannot happen with the guard above).
-    return start + 1, _after(stack, atoms[start])
+    # A single tag longer than the budget: it goes alone (the part is dropped, having no text),
+    # and the guard in split_html then gives up formatting for the rest.
+    return start + 1, _after(current, atoms[start])
 
 
 def clip_text(text: str, limit: int) -> str:

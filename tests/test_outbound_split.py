@@ -135,6 +135,12 @@ def test_hopelessly_deep_nesting_drops_formatting_but_keeps_text() -> None:
     assert_valid_split(html, 200)
 
 
+def test_a_tag_longer_than_a_message_loses_its_formatting_not_its_text() -> None:
+    html = '前文 <a href="https://example.org/' + "a" * 5000 + '">链接</a> 后文'
+    parts = assert_valid_split(html, 4096)
+    assert "".join(strip_html(p) for p in parts) == "前文 链接 后文"
+
+
 def test_toast_and_caption_clipping() -> None:
     assert clip_text("好" * 300, 200) == "好" * 199 + "…"
     assert utf16_len(clip_text("😀" * 150, 200)) <= 200
