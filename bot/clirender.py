@@ -119,12 +119,15 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 def print_invites(console: Console, renderer: Renderer, rows: list[InviteRow], tz: tzinfo) -> None:
     """Who is invited (a table), then each link whole on a line of its own, to copy."""
     table = Table(title=renderer.render_text("cli_invites_title", count=len(rows)))
-    for header in labels(renderer, "cli_invites_headers"):
-        table.add_column(header, overflow="fold")
-    for index, row in enumerate(rows, start=1):
-        numbers = renderer.render_text("cli_task_numbers", numbers=row.task_numbers)
-        expires = _local(row.expires_at, tz).strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(index), row.name, row.unit, numbers, expires)
+    name, unit, tasks, expires = labels(renderer, "cli_invites_headers")
+    table.add_column(name, no_wrap=True)
+    table.add_column(unit, overflow="fold")
+    table.add_column(tasks, overflow="fold")
+    table.add_column(expires, no_wrap=True)
+    for row in rows:
+        numbers = renderer.render_text("cli_task_numbers", numbers=row.task_numbers, spaced=True)
+        when = _local(row.expires_at, tz).strftime("%Y-%m-%d %H:%M")
+        table.add_row(row.name, row.unit, numbers, when)
     console.print(table)
     console.print(renderer.render_text("cli_invites_links"), highlight=False, markup=False)
     for index, row in enumerate(rows, start=1):
@@ -147,7 +150,7 @@ def write_invites_xlsx(renderer: Renderer, rows: list[InviteRow], tz: tzinfo) ->
         put_value(cell, header)
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=2):
-        numbers = renderer.render_text("cli_task_numbers", numbers=row.task_numbers)
+        numbers = renderer.render_text("cli_task_numbers", numbers=row.task_numbers, spaced=False)
         values = (row.name, row.unit, numbers, row.link, _local(row.expires_at, tz))
         for column, value in enumerate(values, start=1):
             put_value(sheet.cell(row=number, column=column), value)
