@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import redact, setup_logging
+from bot.templating import Renderer
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from services.tasks import TaskView
 
 app = typer.Typer(
     help="hqbot — monthly follow-up of a project headquarters (项目指挥部) on Telegram.",
@@ -55,17 +61,19 @@ def version() -> None:
 @app.command("check-config")
 def check_config(config: ConfigOption = None) -> None:
     """Validate the configuration and show it (secrets hidden)."""
+    from bot.clirender import print_config
+
     settings = _settings(config)
-    table = Table("key", "value", title="hqbot configuration")
-    table.add_row("telegram.token", "[REDACTED]")
-    table.add_row("telegram.base_url", settings.telegram.base_url)
-    table.add_row("telegram.admins", ", ".join(map(str, settings.telegram.admins)) or "—")
-    table.add_row("database.url", _hide_password(settings.database.url))
-    table.add_row("app.timezone", settings.app.timezone)
-    table.add_row("app.language", settings.app.language)
-    table.add_row("app.log_level", settings.app.log_level)
-    out.print(table)
-    out.print("[green]configuration OK[/green]")
+    rows = [
+        ("telegram.token", "[REDACTED]"),
+        ("telegram.base_url", settings.telegram.base_url),
+        ("telegram.admins", ", ".join(map(str, settings.telegram.admins)) or "—"),
+        ("database.url", _hide_password(settings.database.url)),
+        ("app.timezone", settings.app.timezone),
+        ("app.language", settings.app.language),
+        ("app.log_level", settings.app.log_level),
+    ]
+    print_config(out, _renderer(settings), rows)
 
 
 @app.command()
@@ -118,7 +126,8 @@ def db_upgrade(
         finally:
             await engine.dispose()
 
-    out.print(f"database at revision {asyncio.run(_go())}", highlight=False)
+    text = _renderer(settings).render_text("cli_db_upgraded", revision=asyncio.run(_go()))
+    out.print(text, highlight=False, markup=False)
 
 
 @db_app.command("current")
@@ -136,7 +145,10 @@ def db_current(config: ConfigOption = None) -> None:
         finally:
             await engine.dispose()
 
-    out.print(f"current: {asyncio.run(_go())}  head: {head_revision()}", highlight=False)
+    text = _renderer(settings).render_text(
+        "cli_db_current", current=asyncio.run(_go()), head=head_revision()
+    )
+    out.print(text, highlight=False, markup=False)
 
 
 @db_app.command("revision")
@@ -234,14 +246,14 @@ def list_tasks(
 ) -> None:
     """List the task list with stages and responsible persons."""
     from bot.clirender import print_tasks
-    from bot.templating import Renderer
 
     settings = _settings(config, sandbox=True)
+    renderer = _renderer(settings)
     found = asyncio.run(_in_session(settings, _tasks_loader(hq, year, group)))
     if found is None:
-        typer.echo("hqbot tasks: no such headquarters or no task list yet", err=True)
+        typer.echo(renderer.render_text("cli_no_task_list", command="tasks"), err=True)
         raise typer.Exit(1)
-    print_tasks(out, Renderer(settings.app.language), *found)
+    print_tasks(out, renderer, *found)
 
 
 @app.command("export")
@@ -252,22 +264,21 @@ def export_tasks(
     year: YearOption = None,
 ) -> None:
     """Write the task list back to Excel in the office's layout (re-importable)."""
-    from bot.templating import Renderer
     from services.tasklist import write_task_file
     from services.tasks import to_parsed
 
     settings = _settings(config, sandbox=True)
+    renderer = _renderer(settings)
     found = asyncio.run(_in_session(settings, _tasks_loader(hq, year, None)))
     if found is None:
-        typer.echo("hqbot export: no such headquarters or no task list yet", err=True)
+        typer.echo(renderer.render_text("cli_no_task_list", command="export"), err=True)
         raise typer.Exit(1)
     hq_name, plan_year, tasks = found
-    title = Renderer(settings.app.language).render_text(
-        "export_title", hq_name=hq_name, plan_year=plan_year
-    )
+    title = renderer.render_text("export_title", hq_name=hq_name, plan_year=plan_year)
     data = write_task_file([to_parsed(t) for t in tasks], title=title, plan_year=plan_year)
     file.write_bytes(data)
-    out.print(f"{file}: {len(tasks)} tasks, plan year {plan_year}", highlight=False, soft_wrap=True)
+    text = renderer.render_text("cli_exported", file=file, count=len(tasks), plan_year=plan_year)
+    out.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("invites")
@@ -285,38 +296,49 @@ def invites_command(
     """Invitation links for everyone not yet bound (new links void older unused ones)."""
     from datetime import timedelta
 
-    from bot.clirender import print_invites, write_invites_xlsx
+    from bot.clirender import InviteRow, print_invites, write_invites_xlsx
     from handlers.people import invite_link
     from services import invitations, people
     from services.clock import SystemClock
     from services.hq import resolve_hq
 
     settings = _settings(config, sandbox=bot_username is not None)
+    renderer = _renderer(settings)
     username = bot_username or asyncio.run(_bot_username(settings))
     clock = SystemClock(settings.app.tz)
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> list[InviteRow] | None:
         choice = await resolve_hq(session, hq)
-        if choice.hq is None:
+        if choice.hq is None or choice.hq.id is None:
             return None
-        rows = await people.people_of(session, choice.hq.id, clock.now())
+        hq_id = choice.hq.id
+        rows = await people.people_of(session, hq_id, clock.now())
         waiting = [r.id for r in rows if r.status != people.Status.bound and
                    r.status != people.Status.unreachable]  # fmt: skip
         persons = await people.persons_by_id(session, waiting)
         ttl = timedelta(days=settings.app.invite_ttl_days)
-        return await invitations.issue(
-            session, choice.hq.id, persons, now=clock.now(), ttl=ttl, created_by=None
+        issued = await invitations.issue(
+            session, hq_id, persons, now=clock.now(), ttl=ttl, created_by=None
         )
+        tasks = {r.id: tuple(r.task_numbers) for r in rows}
+        return [
+            InviteRow(i.name, i.unit or "", invite_link(username, i.code), i.expires_at,
+                      tasks.get(i.person_id, ()))
+            for i in issued
+        ]  # fmt: skip
 
-    issued = asyncio.run(_in_session(settings, work))
-    if issued is None:
-        typer.echo("hqbot invites: no such headquarters (import a task list first)", err=True)
+    invites = asyncio.run(_in_session(settings, work))
+    if invites is None:
+        typer.echo(renderer.render_text("cli_no_hq", command="invites"), err=True)
         raise typer.Exit(1)
-    rows = [(i.name, i.unit or "", invite_link(username, i.code), i.expires_at) for i in issued]
-    print_invites(out, rows, settings.app.tz)
+    if not invites:
+        out.print(renderer.render_text("cli_invites_none"), highlight=False, markup=False)
+        return
+    print_invites(out, renderer, invites, settings.app.tz)
     if out_file is not None:
-        out_file.write_bytes(write_invites_xlsx(rows, settings.app.tz))
-        out.print(f"{out_file}: {len(rows)} invitation(s)", highlight=False, soft_wrap=True)
+        out_file.write_bytes(write_invites_xlsx(renderer, invites, settings.app.tz))
+        text = renderer.render_text("cli_invites_written", file=out_file, count=len(invites))
+        out.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
 async def _bot_username(settings: Settings) -> str:
@@ -332,14 +354,19 @@ async def _bot_username(settings: Settings) -> str:
         return bot.username
 
 
-def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type: ignore[no-untyped-def]
+TasksFound = tuple[str, int, list["TaskView"]]
+
+
+def _tasks_loader(
+    hq: str | None, year: int | None, group: str | None
+) -> Callable[[AsyncSession], Awaitable[TasksFound | None]]:
     """A session callback returning (hq name, plan year, tasks) or None."""
     from services.hq import latest_plan_year, resolve_hq
     from services.tasks import load_tasks
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> TasksFound | None:
         choice = await resolve_hq(session, hq)
-        if choice.hq is None:
+        if choice.hq is None or choice.hq.id is None:
             return None
         plan_year = year or await latest_plan_year(session, choice.hq.id)
         if plan_year is None:
@@ -348,6 +375,11 @@ def _tasks_loader(hq: str | None, year: int | None, group: str | None):  # type:
         return choice.hq.name, plan_year, tasks
 
     return work
+
+
+def _renderer(settings: Settings) -> Renderer:
+    """The CLI speaks the bot's language (`app.language`)."""
+    return Renderer(settings.app.language)
 
 
 def _hide_password(url: str) -> str:

@@ -8,9 +8,32 @@ import sys
 from collections.abc import Iterable
 
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
-# Invitation codes: in deep links (?start=CODE) and in the /start CODE messages they produce.
-INVITE_PATTERN = re.compile(r"((?:\?|&|\\u0026)start=|/start(?:@\w+)?\s+)[A-Za-z0-9_-]{8,64}")
+# What separates words in log text that quotes a message: whitespace (U+3000 included), or an
+# escape sequence as repr() and JSON write it (`\u3000`, `\n`, `\xa0`) when PTB logs an update.
+_ESCAPE = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|[nrtfvb])"
+_GAP = rf"(?:\s|{_ESCAPE})+"
+# Invitation codes where they are expected: deep links (?start=CODE) and /start CODE messages
+# (any case, with or without @bot, after any whitespace), even when too short to look random.
+INVITE_PATTERN = re.compile(
+    rf"((?:\?|&|\\u0026)start=|/start(?:@\w+)?{_GAP})[A-Za-z0-9_-]{{8,64}}", re.IGNORECASE
+)
+# Anything shaped like a code anywhere else (a code pasted on its own, quoted in an update):
+# a whole run of 20-64 URL-safe characters, not a file name's stem.
+CODE_SHAPED = re.compile(
+    r"(?:(?<![A-Za-z0-9_\\-])"  # a word start, or right after an escape sequence
+    r"|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\U[0-9A-Fa-f]{8})|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\[nrtfvb]))"
+    r"[A-Za-z0-9_-]{20,64}"
+    r"(?![A-Za-z0-9_-])(?!\.[A-Za-z0-9])"
+)
 REDACTED = "[REDACTED]"
+
+
+def _looks_random(token: str) -> bool:
+    """A digit or mixed case, yet not plain digits or a lowercase hex digest."""
+    if token.isdigit() or all(c in "0123456789abcdef" for c in token):
+        return False
+    has_digit = any(c.isdigit() for c in token)
+    return has_digit or (token.lower() != token and token.upper() != token)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -30,8 +53,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
+    text = TOKEN_PATTERN.sub(REDACTED, text)
     text = INVITE_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
-    return TOKEN_PATTERN.sub(REDACTED, text)
+    return CODE_SHAPED.sub(lambda m: REDACTED if _looks_random(m.group(0)) else m.group(0), text)
 
 
 def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:

@@ -16,37 +16,15 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.constants import MessageLimit
+from telegram.constants import CallbackQueryLimit, MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
+from bot.htmlsplit import clip_html, clip_text, split_html
 from bot.templating import Renderer
 
 log = logging.getLogger(__name__)
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split text on line boundaries into chunks Telegram accepts; never cut a line in two
-    unless a single line is longer than the limit (templates keep HTML tags within a line)."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 OnUnreachable = Callable[[int], Awaitable[None]]
@@ -88,7 +66,7 @@ class Outbound:
         Buttons go on the last part. Returns the last message, or None when the chat cannot be
         reached (the person blocked the bot).
         """
-        parts = split_message(self.renderer.render(template, **context))
+        parts = split_html(self.renderer.render(template, **context))
         message: Message | None = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -130,7 +108,7 @@ class Outbound:
         **context: Any,
     ) -> None:
         """Replace a message's text (e.g. a preview once confirmed); long text goes as new parts."""
-        parts = split_message(self.renderer.render(template, **context))
+        parts = split_html(self.renderer.render(template, **context))
         try:
             await self.bot.edit_message_text(
                 chat_id=message.chat_id,
@@ -151,7 +129,8 @@ class Outbound:
         **context: Any,
     ) -> None:  # fmt: skip
         """Answer a button press, optionally with a short toast rendered from a template."""
-        text = self.renderer.render(template, **context)[:200] if template else None
+        limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+        text = clip_text(self.renderer.render(template, **context), limit) if template else None
         try:
             await query.answer(text=text, show_alert=alert)
         except TelegramError as exc:  # an old query: the press itself was handled
@@ -172,7 +151,7 @@ class Outbound:
             return await self.bot.send_document(
                 chat_id=chat_id,
                 document=InputFile(data, filename=filename),
-                caption=caption[: MessageLimit.CAPTION_LENGTH] if caption else None,
+                caption=clip_html(caption, MessageLimit.CAPTION_LENGTH) if caption else None,
             )
         except Forbidden as exc:
             log.warning("chat %s unreachable: %s", chat_id, exc.message)

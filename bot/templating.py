@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,25 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("zh", "en")
+ELLIPSIS = "…"
+
+
+def clip(value: object, n: int) -> str:
+    """At most `n` characters of `value`, the last one "…" when it was longer (a Jinja filter)."""
+    text = "" if value is None else str(value)
+    if len(text) <= n:
+        return text
+    return text[: max(n - 1, 0)].rstrip() + ELLIPSIS
+
+
+def plain_number(value: object) -> str:
+    """A number as government documents write it: no thousands separators, no trailing .0."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return format(number.normalize(), "f")
 
 
 class Renderer:
@@ -21,12 +41,16 @@ class Renderer:
         order = [language] + [lang for lang in LANGUAGES if lang != language]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(directory / lang) for lang in order]),
-            autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+            autoescape=select_autoescape(
+                enabled_extensions=("html",), disabled_extensions=("txt",), default=True
+            ),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self.env.filters["clip"] = clip
+        self.env.filters["plain_number"] = plain_number
 
     def render(self, template: str, /, **context: Any) -> str:
         """Render a message template (Telegram HTML) by name."""

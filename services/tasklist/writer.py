@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.tasklist.periods import PeriodError, format_period, parse_period
 from services.tasklist.types import Assignment, Stage, Task, YearMonth
+from services.xlsx import put_value
 
 HEADER = ("序号", "工作小组名称", "项目名称", "具体内容", "完成时限", "责任单位", "责任人")
 WIDTHS = (6, 14, 26, 60, 14, 22, 12)
@@ -49,11 +49,7 @@ def stage_period_text(stage: Stage, plan_year: int, previous_end: YearMonth | No
 
 def _put(ws: Worksheet, row: int, column: int, value: object, alignment: Alignment) -> None:
     cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    else:
-        cell.value = value
+    put_value(cell, value)
     cell.alignment = alignment
     cell.border = _BORDER
 

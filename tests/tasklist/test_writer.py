@@ -76,3 +76,23 @@ def test_text_that_looks_like_a_formula_stays_text(sample: TaskList) -> None:
     again = parse_task_file(data, "h.xlsx", plan_year=2021)
     assert again.tasks[0].name == '=HYPERLINK("http://x")'
     assert again.tasks[0].stages[0].content == "=1+1"
+
+
+def test_formula_like_text_is_saved_as_quoted_text(sample: TaskList) -> None:
+    task = sample.tasks[0]
+    assignments = [type(a)("@单位", "+张三") for a in task.stages[0].assignments[:1]]
+    hostile = type(task)(
+        1,
+        "-组",
+        '=HYPERLINK("http://x","点我")',
+        [type(s)("=1+1", s.start, s.end, s.period_text, assignments) for s in task.stages[:1]],
+    )
+    data = write_task_file([hostile], title="=标题", plan_year=2021)
+    ws = load_workbook(io.BytesIO(data)).active
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    for text in ("=标题", "-组", '=HYPERLINK("http://x","点我")', "=1+1", "@单位", "+张三"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    assert not cells["序号"].quotePrefix and not cells["工作小组名称"].quotePrefix
+    again = parse_task_file(data, "h.xlsx", plan_year=2021)
+    assert again.tasks[0].group == "-组"
+    assert again.tasks[0].stages[0].assignments[0] == type(assignments[0])("@单位", "+张三")
