@@ -66,7 +66,7 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             sessions=session_factory(engine),
             renderer=Renderer(settings.app.language),
         )
-        application = build_application(settings, deps)
+        application = build_application(settings, deps, rate_limit=settings.telegram.rate_limit)
         async with application:
             me = application.bot
             await menus.install_default_menus(deps, me)

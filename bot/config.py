@@ -36,6 +36,8 @@ class TelegramSettings(BaseModel):
     token: SecretStr = SecretStr("")
     base_url: str = TELEGRAM_API
     admins: list[int] = Field(default_factory=list)
+    # Pace sends to Telegram's limits (PTB's AIORateLimiter); off only to benchmark on the emulator.
+    rate_limit: bool = True
 
     @field_validator("base_url")
     @classmethod

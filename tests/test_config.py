@@ -21,7 +21,12 @@ def write(tmp_path: Path, text: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("HQBOT_CONFIG", "HQBOT_TELEGRAM__TOKEN", "HQBOT_DATABASE__URL"):
+    for key in (
+        "HQBOT_CONFIG",
+        "HQBOT_TELEGRAM__TOKEN",
+        "HQBOT_DATABASE__URL",
+        "HQBOT_TELEGRAM__RATE_LIMIT",
+    ):
         monkeypatch.delenv(key, raising=False)
 
 
@@ -169,3 +174,26 @@ def test_invitation_codes_are_masked() -> None:
         record = logging.LogRecord("x", logging.INFO, __file__, 1, message, (), None)
         out = formatter.format(record)
         assert code not in out and "[REDACTED]" in out
+
+
+def test_rate_limit_is_on_by_default_and_in_the_example(tmp_path: Path) -> None:
+    cfg = write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\n')
+    assert load_settings(cfg).telegram.rate_limit is True
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    assert load_settings(example, sandbox=True).telegram.rate_limit is True
+
+
+def test_rate_limit_switched_off_in_file_or_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    off = write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\nrate_limit = false\n')
+    assert load_settings(off).telegram.rate_limit is False
+    on = write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\nrate_limit = true\n')
+    monkeypatch.setenv("HQBOT_TELEGRAM__RATE_LIMIT", "false")
+    assert load_settings(on).telegram.rate_limit is False
+
+
+def test_rate_limit_must_be_a_boolean(tmp_path: Path) -> None:
+    cfg = write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\nrate_limit = "sometimes"\n')
+    with pytest.raises(ConfigError, match=r"^telegram\.rate_limit: "):
+        load_settings(cfg)
