@@ -39,3 +39,15 @@ async def test_updates_bench_reports_hqbot_and_the_echo_bot(database_url: str) -
         assert {"cpu_seconds", "cpu_ms_per_update", "updates_per_second"} <= set(numbers)
     assert report["bound"] == 2  # the two users beside the admin, bound to listed persons
     assert set(report["ratio"]) == {"cpu_per_update", "throughput"}
+
+
+async def test_concurrency_bench_times_start_in_each_phase(database_url: str) -> None:
+    report = await _bench_json(
+        "bench.concurrency", "--rows", "300", "--interval", "0.05", "--database", database_url
+    )
+    phases = report["phases"]
+    assert list(phases) == ["idle", "preview", "confirm"]
+    assert phases["idle"]["starts"] == 10
+    for phase in phases.values():  # every phase timed at least one answered /start
+        assert phase["starts"] >= 1 and phase["unanswered"] == 0
+        assert phase["median_wait"] is not None and phase["max_wait"] is not None
