@@ -23,7 +23,7 @@ SANDBOX_DB = "sqlite+aiosqlite:///./var/sandbox.db"
 def run_sandbox(
     settings: Settings, *, port: int = 8081, console: bool = True, database_url: str | None = None
 ) -> None:
-    """Run emulator + bot until SIGINT/SIGTERM (or `/quit` in the console)."""
+    """Run emulator + bot until SIGINT/SIGTERM (or `/quit` or end of input in the console)."""
     asyncio.run(_main(settings, port=port, console=console, database_url=database_url))
 
 
