@@ -224,15 +224,15 @@ async def run(
 ) -> Report:
     """Start the emulator and hqbot, then measure the idle, preview and confirm phases."""
     data = build_workbook(max(rows - HEADER_ROWS, 1))
-    server = EmulatorServer()
-    await server.start()
-    child: Child | None = None
-    try:
-        async with EmulatorClient(server.url) as tg:
-            token = (await tg.create_bot(HQBOT, "hqbot"))["token"]
-            admin = await tg.create_user("Office", "Admin", language_code="zh")
-            other = await tg.create_user("另一位", "用户", language_code="zh")
-            with tempfile.TemporaryDirectory(prefix="hqbot-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="hqbot-bench-") as tmp:
+        server = EmulatorServer()
+        await server.start()
+        child: Child | None = None
+        try:
+            async with EmulatorClient(server.url) as tg:
+                token = (await tg.create_bot(HQBOT, "hqbot"))["token"]
+                admin = await tg.create_user("Office", "Admin", language_code="zh")
+                other = await tg.create_user("另一位", "用户", language_code="zh")
                 url = database or f"sqlite:///{tmp}/hqbot.db"
                 config = write_hqbot_config(
                     Path(tmp),
@@ -258,10 +258,10 @@ async def run(
                     raise RuntimeError(f"hqbot exited {code}:\n{child.log[-3000:]}")
                 backend = url.split(":", 1)[0].split("+", 1)[0]
                 return Report(rows, len(data), interval, rate_limit, backend, load, phases)
-    finally:
-        if child is not None:
-            await child.stop()
-        await server.stop()
+        finally:
+            if child is not None:
+                await child.stop()
+            await server.stop()
 
 
 async def _phases(

@@ -166,17 +166,19 @@ async def run(
     """Start the emulator and both bots, measure the echo bot then hqbot, stop everything."""
     if messages < 1 or users < 1:
         raise ValueError("need at least one message and one user")
-    server = EmulatorServer()
-    await server.start()
-    children: list[Child] = []
-    try:
-        async with EmulatorClient(server.url) as tg:
-            hq_token = (await tg.create_bot(HQBOT, "hqbot"))["token"]
-            echo_token = (await tg.create_bot(ECHO, "echo"))["token"]
-            admin = await tg.create_user("Office", "Admin", language_code="zh")
-            others = [await tg.create_user(f"用户{i}", language_code="zh") for i in range(1, users)]
-            senders = [admin["id"], *(u["id"] for u in others)]
-            with tempfile.TemporaryDirectory(prefix="hqbot-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="hqbot-bench-") as tmp:
+        server = EmulatorServer()
+        await server.start()
+        children: list[Child] = []
+        try:
+            async with EmulatorClient(server.url) as tg:
+                hq_token = (await tg.create_bot(HQBOT, "hqbot"))["token"]
+                echo_token = (await tg.create_bot(ECHO, "echo"))["token"]
+                admin = await tg.create_user("Office", "Admin", language_code="zh")
+                others = [
+                    await tg.create_user(f"用户{i}", language_code="zh") for i in range(1, users)
+                ]
+                senders = [admin["id"], *(u["id"] for u in others)]
                 url = database or f"sqlite:///{tmp}/hqbot.db"
                 bound = await seed_database(url, tasks=tasks, bind=senders[1:])
                 config = write_hqbot_config(
@@ -202,10 +204,10 @@ async def run(
                         raise RuntimeError(f"{child.name} exited {code}:\n{child.log[-3000:]}")
                 backend = url.split(":", 1)[0].split("+", 1)[0]
                 return Report(messages, users, bound, backend, load, echo, hq)
-    finally:
-        for child in children:
-            await child.stop()
-        await server.stop()
+        finally:
+            for child in children:
+                await child.stop()
+            await server.stop()
 
 
 def print_table(report: Report) -> None:
