@@ -7,23 +7,23 @@ import logging
 import signal
 import sys
 from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 from bot.app import serve
 from bot.config import Settings, normalize_database_url
+from sandbox.console import Console, LineReader
 from sandbox.emulator import EmulatorClient, EmulatorServer
+from sandbox.emulator.state import World
 
 log = logging.getLogger(__name__)
 
 SANDBOX_DB = "sqlite+aiosqlite:///./var/sandbox.db"
-DEMO_ADMIN = {"first_name": "Office", "last_name": "Admin", "username": "hq_admin"}
 
 
 def run_sandbox(
     settings: Settings, *, port: int = 8081, console: bool = True, database_url: str | None = None
 ) -> None:
-    """Run emulator + bot until SIGINT/SIGTERM (or `/quit` in the console)."""
+    """Run emulator + bot until SIGINT/SIGTERM (or `/quit` or end of input in the console)."""
     asyncio.run(_main(settings, port=port, console=console, database_url=database_url))
 
 
@@ -39,22 +39,41 @@ async def _main(settings: Settings, *, port: int, console: bool, database_url: s
     except OSError as exc:
         print(f"hqbot sandbox: port {port} is busy ({exc.strerror}); try --port 0", file=sys.stderr)
         raise SystemExit(2) from None
-    async with EmulatorClient(server.url) as tg:
-        registered = await tg.create_bot("hqbot", "hqbot")
-        admin = await tg.create_user(**DEMO_ADMIN, language_code="zh")
-        bot_settings = _sandbox_settings(
-            settings, server.url, registered["token"], admin["id"], database_url or SANDBOX_DB
-        )
-        _banner(server.url, admin)
-        tasks = [asyncio.create_task(serve(bot_settings, stop))]
-        if console:
-            tasks.append(asyncio.create_task(_console(tg, admin["id"], stop)))
-        try:
+    try:
+        async with EmulatorClient(server.url) as tg:
+            registered = await tg.create_bot("hqbot", "hqbot")
+            admin = await tg.create_user("Office", "Admin", username="hq_admin", language_code="zh")
+            bot_settings = _sandbox_settings(
+                settings, server.url, registered["token"], admin["id"], database_url or SANDBOX_DB
+            )
+            _banner(server.url, admin)
+            bot = asyncio.create_task(serve(bot_settings, stop))
+            bot.add_done_callback(lambda _: stop.set())
+            chat: asyncio.Task[None] | None = None
+            if console:
+                chat = asyncio.create_task(
+                    _chat(tg, server.world, admin["id"], registered["username"])
+                )
+                chat.add_done_callback(lambda _: stop.set())
             await stop.wait()
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-    await server.stop()
+            if chat is not None:
+                chat.cancel()  # it may be waiting for a line: never wait for Enter
+            await asyncio.gather(bot, *([chat] if chat else []), return_exceptions=True)
+            error = None if bot.cancelled() else bot.exception()
+            if error is not None:
+                raise error
+    finally:
+        await server.stop()
+
+
+async def _chat(tg: EmulatorClient, world: World, user_id: int, bot_username: str) -> None:
+    """The terminal chat on stdin/stdout until `/quit`, end of input, or cancellation."""
+    lines = LineReader(sys.stdin.fileno())
+    lines.start()
+    try:
+        await Console(tg, world, user_id, bot=bot_username).run(lines)
+    finally:
+        lines.close()
 
 
 def _sandbox_settings(
@@ -81,61 +100,3 @@ def _banner(url: str, admin: dict[str, Any]) -> None:
         f" (e.g. a task list .xlsx); `:press N` presses button N; `/quit` or Ctrl-C stops.",
         flush=True,
     )
-
-
-async def _console(tg: EmulatorClient, user_id: int, stop: asyncio.Event) -> None:
-    """Read lines from the terminal as the demo admin and print the bot's replies."""
-    printer = asyncio.create_task(_print_replies(tg, user_id, stop))
-    last_buttons: list[tuple[int, str]] = []
-    try:
-        while not stop.is_set():
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line:
-                break
-            line = line.strip()
-            if line in ("/quit", ":quit"):
-                break
-            if line.startswith(":upload "):
-                path = Path(line.split(" ", 1)[1].strip()).expanduser()
-                if path.is_file():
-                    await tg.send_document(user_id, path.read_bytes(), path.name)
-                else:
-                    print(f"  (no such file: {path})", flush=True)
-            elif line.startswith(":press "):
-                last_buttons = await _buttons(tg, user_id)
-                index = int(line.split()[1]) - 1 if line.split()[1].isdigit() else -1
-                if 0 <= index < len(last_buttons):
-                    message_id, text = last_buttons[index]
-                    await tg.press_button(user_id, user_id, message_id, text=text)
-                else:
-                    print("  (no such button)", flush=True)
-            elif line:
-                await tg.send_text(user_id, line)
-    finally:
-        stop.set()
-        printer.cancel()
-
-
-async def _buttons(tg: EmulatorClient, user_id: int) -> list[tuple[int, str]]:
-    """The inline buttons of the bot's latest message, numbered from 1."""
-    messages = await tg.bot_messages(user_id, include_deleted=False)
-    if not messages:
-        return []
-    last = messages[-1]
-    rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(last["message_id"], b["text"]) for row in rows for b in row]
-
-
-async def _print_replies(tg: EmulatorClient, user_id: int, stop: asyncio.Event) -> None:
-    after = 0
-    while not stop.is_set():
-        try:
-            message = await tg.wait_for_message(user_id, after_message_id=after, timeout=30)
-        except TimeoutError:
-            continue
-        after = message["message_id"]
-        print(f"\nhqbot> {message.get('text') or message.get('caption') or ''}", flush=True)
-        buttons = [b["text"] for row in (message.get("reply_markup") or {}).get(
-            "inline_keyboard", []) for b in row]  # fmt: skip
-        for i, text in enumerate(buttons, start=1):
-            print(f"  [{i}] {text}", flush=True)
