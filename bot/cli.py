@@ -286,10 +286,10 @@ def invites_command(
     from datetime import timedelta
 
     from bot.clirender import print_invites, write_invites_xlsx
-    from handlers.people import invite_link
-    from services import invitations, people
+    from services import invitations
     from services.clock import SystemClock
     from services.hq import resolve_hq
+    from services.invitations import invite_link
 
     settings = _settings(config, sandbox=bot_username is not None)
     username = bot_username or asyncio.run(_bot_username(settings))
@@ -299,14 +299,11 @@ def invites_command(
         choice = await resolve_hq(session, hq)
         if choice.hq is None:
             return None
-        rows = await people.people_of(session, choice.hq.id, clock.now())
-        waiting = [r.id for r in rows if r.status != people.Status.bound and
-                   r.status != people.Status.unreachable]  # fmt: skip
-        persons = await people.persons_by_id(session, waiting)
         ttl = timedelta(days=settings.app.invite_ttl_days)
-        return await invitations.issue(
-            session, choice.hq.id, persons, now=clock.now(), ttl=ttl, created_by=None
+        outcome = await invitations.invite(
+            session, hq_id=choice.hq.id, who=None, now=clock.now(), ttl=ttl, by=None
         )
+        return outcome.issued
 
     issued = asyncio.run(_in_session(settings, work))
     if issued is None:
@@ -317,6 +314,8 @@ def invites_command(
     if out_file is not None:
         out_file.write_bytes(write_invites_xlsx(rows, settings.app.tz))
         out.print(f"{out_file}: {len(rows)} invitation(s)", highlight=False, soft_wrap=True)
+    ids = [i.invitation_id for i in issued]  # delivered: only now void the older links
+    asyncio.run(_in_session(settings, lambda s: invitations.supersede(s, ids, clock.now())))
 
 
 async def _bot_username(settings: Settings) -> str:

@@ -103,12 +103,16 @@ async def _send_invites(
             created_by=ident.telegram_user_id,
         )  # fmt: skip
     username = update.get_bot().username
-    await deps.outbound.send(
+    sent = await deps.outbound.send(
         chat.id,
         "invite_links",
         invites=[(i, invite_link(username, i.code)) for i in issued],
         tz=deps.settings.app.tz,
     )
+    now = deps.clock.now()
+    if sent is not None:  # the new links reached the admin: only now void the older ones
+        async with deps.sessions() as session:
+            await invitations.supersede(session, [i.invitation_id for i in issued], now)
 
 
 @guarded("people")
@@ -207,9 +211,10 @@ async def _change_role(
         elif kind == "liaison":
             changed = bool(await roles.revoke_granted(session, hq.id, person, GrantedRole.liaison))  # type: ignore[arg-type]
         elif kind == "hq_leader":
-            changed = await roles.set_hq_leader(session, hq.id, person, title, on=on)  # type: ignore[arg-type]
+            changed = (await roles.set_hq_leader(session, hq.id, person, title, on=on)).changed  # type: ignore[arg-type]
         else:
-            changed = await roles.set_group_leader(session, hq.id, person, group or "", on=on)  # type: ignore[arg-type]
+            outcome = await roles.set_group_leader(session, hq.id, person, group or "", on=on)  # type: ignore[arg-type]
+            changed = None if outcome is roles.RoleChangeKind.group_unknown else outcome.changed
     if changed and person.telegram_user_id is not None:  # type: ignore[union-attr]
         await menus.refresh_menu(deps, context.bot, person.telegram_user_id)  # type: ignore[union-attr]
     await deps.outbound.send(
