@@ -283,7 +283,7 @@ async def admin_chat_ids(
                 )
             )
         ).all()
-        ids += [i for i in granted if i not in ids]
+        ids += [i for i in granted if i is not None and i not in ids]
     return ids
 
 
