@@ -19,6 +19,7 @@ from services.names import PersonQuery
 from services.people import (
     LookupKind,
     PersonLookup,
+    hq_person_ids,
     is_member,
     lookup_person,
     unbound_people,
@@ -78,7 +79,8 @@ async def issue(
     Older links keep working: call supersede() once the new ones were delivered. Persons with no
     active task and no role in the headquarters (withdrawn) get no link.
     """
-    members = [p for p in persons if p.id is not None and await is_member(session, hq_id, p.id)]
+    in_hq = set(await hq_person_ids(session, hq_id)) if persons else set()
+    members = [p for p in persons if p.id in in_hq]
     if not members:
         return []
     units = await unit_names(session, [p.unit_id for p in members if p.unit_id is not None])
@@ -283,7 +285,8 @@ async def claim(
 ) -> Claim:
     """Check a code from a deep link; the first account to open it holds it for CLAIM_TTL.
 
-    A second account meanwhile gets `held` (the admins should be told). The holder opening it
+    A second account meanwhile gets `held` (the admins should be told; it counts towards that
+    account's MAX_FAILURES, which bounds the notices). The holder opening it
     again refreshes its hold. An account bound to someone else never holds it (it could not
     confirm), and an admin's hold yields to the next opener, so testing a link blocks nobody.
     """
@@ -333,6 +336,9 @@ async def claim(
         and since + CLAIM_TTL > now
         and not await _is_admin(session, invitation.hq_id, holder, config_admins)
     ):
+        # Counted like a wrong code, so a leaked link cannot flood the admins with notices.
+        session.add(CodeAttempt(telegram_user_id=telegram_user_id, at=now))
+        await session.commit()
         log.warning(
             "invitation %s for person %s is held by another account; opened by user %s",
             invitation.id,

@@ -115,7 +115,7 @@ async def test_declining_releases_the_link(seeded: SessionFactory, clock: Manual
         assert real.status is ClaimStatus.ok
 
 
-async def test_held_openings_are_not_counted_as_wrong_codes(
+async def test_repeated_held_openings_are_rate_limited(
     seeded: SessionFactory, clock: ManualClock
 ) -> None:
     async with seeded() as session:
@@ -125,7 +125,13 @@ async def test_held_openings_are_not_counted_as_wrong_codes(
             (await invitations.claim(session, issued.code, OTHER, clock.now())).status
             for _ in range(invitations.MAX_FAILURES + 2)
         ]
-    assert set(statuses) == {ClaimStatus.held}
+        # each held opening tells the admins: a leaked link cannot flood them
+        assert (
+            statuses
+            == [ClaimStatus.held] * invitations.MAX_FAILURES + [ClaimStatus.rate_limited] * 2
+        )
+        done = await invitations.confirm(session, issued.invitation_id, REAL, None, clock.now())
+        assert done.status is ConfirmStatus.bound
 
 
 # Defect 13: an admin (or an account bound to someone else) opening a link to test it.
