@@ -286,9 +286,9 @@ async def claim(
     """Check a code from a deep link; the first account to open it holds it for CLAIM_TTL.
 
     A second account meanwhile gets `held` (the admins should be told; it counts towards that
-    account's MAX_FAILURES, which bounds the notices). The holder opening it
-    again refreshes its hold. An account bound to someone else never holds it (it could not
-    confirm), and an admin's hold yields to the next opener, so testing a link blocks nobody.
+    account's MAX_FAILURES, which bounds the notices). The holder opening it again refreshes its
+    hold. An account bound to someone else never holds it (it could not confirm), and an admin's
+    hold yields to the next opener, so testing a link blocks nobody.
     """
     if await _failures(session, telegram_user_id, now) >= MAX_FAILURES:
         log.warning("invitation attempts from user %s are rate-limited", telegram_user_id)
