@@ -297,10 +297,10 @@ def invites_command(
     from datetime import timedelta
 
     from bot.clirender import InviteRow, print_invites, write_invites_xlsx
-    from handlers.people import invite_link
     from services import invitations, people
     from services.clock import SystemClock
     from services.hq import resolve_hq
+    from services.invitations import invite_link
 
     settings = _settings(config, sandbox=bot_username is not None)
     renderer = _renderer(settings)
@@ -312,19 +312,16 @@ def invites_command(
         if choice.hq is None or choice.hq.id is None:
             return None
         hq_id = choice.hq.id
-        rows = await people.people_of(session, hq_id, clock.now())
-        waiting = [r.id for r in rows if r.status != people.Status.bound and
-                   r.status != people.Status.unreachable]  # fmt: skip
-        persons = await people.persons_by_id(session, waiting)
         ttl = timedelta(days=settings.app.invite_ttl_days)
-        issued = await invitations.issue(
-            session, hq_id, persons, now=clock.now(), ttl=ttl, created_by=None
+        outcome = await invitations.invite(
+            session, hq_id=hq_id, who=None, now=clock.now(), ttl=ttl, by=None
         )
+        rows = await people.people_of(session, hq_id, clock.now())
         tasks = {r.id: tuple(r.task_numbers) for r in rows}
         return [
             InviteRow(i.name, i.unit or "", invite_link(username, i.code), i.expires_at,
-                      tasks.get(i.person_id, ()))
-            for i in issued
+                      tasks.get(i.person_id, ()), i.invitation_id)
+            for i in outcome.issued
         ]  # fmt: skip
 
     invites = asyncio.run(_in_session(settings, work))
@@ -339,6 +336,12 @@ def invites_command(
         out_file.write_bytes(write_invites_xlsx(renderer, invites, settings.app.tz))
         text = renderer.render_text("cli_invites_written", file=out_file, count=len(invites))
         out.print(text, highlight=False, markup=False, soft_wrap=True)
+    ids = [i.invitation_id for i in invites if i.invitation_id is not None]  # delivered: only now void the older links
+
+    async def supersede(session: AsyncSession) -> int:
+        return await invitations.supersede(session, ids, clock.now())
+
+    asyncio.run(_in_session(settings, supersede))
 
 
 async def _bot_username(settings: Settings) -> str:

@@ -109,6 +109,7 @@ class InviteRow:
     link: str
     expires_at: datetime
     task_numbers: tuple[int, ...] = ()
+    invitation_id: int | None = None
 
 
 def _local(moment: datetime, tz: tzinfo) -> datetime:

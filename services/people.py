@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.access import GrantedRole, Invitation, RoleGrant
 from models.people import Person, Unit
 from models.tasks import Assignment, GroupLeader, HQLeader, Stage, Task, TaskStatus, WorkingGroup
+from services.names import PersonQuery, person_query
+from services.tasklist.normalize import text_key
 
 
 class Status(StrEnum):
@@ -34,8 +37,8 @@ class PersonRow:
     task_numbers: list[int] = field(default_factory=list)
 
 
-async def hq_person_ids(session: AsyncSession, hq_id: int) -> list[int]:
-    """Everyone who belongs to a headquarters: responsible persons, leaders, granted roles."""
+def _membership(hq_id: int) -> list[Any]:
+    """Queries of person ids that make someone part of a headquarters."""
     responsible = select(Assignment.person_id).join(
         Stage, col(Stage.id) == Assignment.stage_id
     ).join(Task, col(Task.id) == Stage.task_id).where(
@@ -44,15 +47,29 @@ async def hq_person_ids(session: AsyncSession, hq_id: int) -> list[int]:
     leaders = select(GroupLeader.person_id).join(
         WorkingGroup, col(WorkingGroup.id) == GroupLeader.group_id
     ).where(WorkingGroup.hq_id == hq_id)  # fmt: skip
-    ids: set[int] = set()
-    for query in (
+    return [
         responsible,
         leaders,
         select(HQLeader.person_id).where(HQLeader.hq_id == hq_id),
         select(RoleGrant.person_id).where(RoleGrant.hq_id == hq_id),
-    ):
+    ]
+
+
+async def hq_person_ids(session: AsyncSession, hq_id: int) -> list[int]:
+    """Everyone who belongs to a headquarters: responsible persons, leaders, granted roles."""
+    ids: set[int] = set()
+    for query in _membership(hq_id):
         ids.update((await session.exec(query)).all())
     return sorted(ids)
+
+
+async def is_member(session: AsyncSession, hq_id: int, person_id: int) -> bool:
+    """Whether a person has an active task or a role in a headquarters (see hq_person_ids)."""
+    for query in _membership(hq_id):
+        column = query.selected_columns[0]
+        if (await session.exec(query.where(column == person_id).limit(1))).first() is not None:
+            return True
+    return False
 
 
 async def people_of(session: AsyncSession, hq_id: int, now: datetime) -> list[PersonRow]:
@@ -102,6 +119,13 @@ async def people_of(session: AsyncSession, hq_id: int, now: datetime) -> list[Pe
     return sorted(rows, key=lambda r: (min(r.task_numbers or [10**9]), r.name))
 
 
+async def unbound_people(session: AsyncSession, hq_id: int, now: datetime) -> list[Person]:
+    """Everyone of a headquarters not bound yet (invited or not), in /people order."""
+    rows = await people_of(session, hq_id, now)
+    waiting = [r.id for r in rows if r.status in (Status.not_invited, Status.invited)]
+    return await persons_by_id(session, waiting)
+
+
 def _status(person: Person, invited: bool) -> Status:
     if person.telegram_user_id is not None:
         return Status.bound if person.reachable else Status.unreachable
@@ -144,18 +168,83 @@ async def tasks_of(
     return [seen[k] for k in sorted(seen)]
 
 
+class PersonChoice(NamedTuple):
+    """One of several persons a name could mean, as shown to the admin."""
+
+    name: str
+    unit: str | None
+
+
+class LookupKind(StrEnum):
+    """Outcome of looking a typed name up."""
+
+    found = "found"
+    not_found = "not_found"
+    ambiguous = "ambiguous"
+    invalid_name = "invalid_name"
+
+
+@dataclass
+class PersonLookup:
+    """A name looked up: the one person it means, or why there is not exactly one."""
+
+    kind: LookupKind
+    query: PersonQuery
+    person: Person | None = None
+    choices: list[PersonChoice] = field(default_factory=list)
+
+
+async def find_persons(session: AsyncSession, name: str, unit: str | None = None) -> list[Person]:
+    """Persons with this name (normalised like the importer does) and unit, when given.
+
+    The unit matches when it is the unit's name (ignoring spaces, width and case) or, failing
+    that, a part of it ("商务局" for 区商务局).
+    """
+    query = person_query(name, unit)
+    rows = (
+        await session.exec(
+            select(Person, Unit.name)
+            .join(Unit, col(Unit.id) == Person.unit_id, isouter=True)
+            .where(Person.name == query.name)
+            .order_by(col(Person.id))
+        )
+    ).all()
+    if not query.unit:
+        return [person for person, _ in rows]
+    wanted = text_key(query.unit)
+    exact = [person for person, unit_name in rows if unit_name and text_key(unit_name) == wanted]
+    if exact:
+        return exact
+    return [person for person, unit_name in rows if unit_name and wanted in text_key(unit_name)]
+
+
+async def lookup_person(session: AsyncSession, query: PersonQuery) -> PersonLookup:
+    """The one person a typed name (and unit) means, or the choices when several do."""
+    if not query.valid:
+        return PersonLookup(LookupKind.invalid_name, query)
+    found = await find_persons(session, query.name, query.unit)
+    if len(found) == 1:
+        return PersonLookup(LookupKind.found, query, found[0])
+    if not found:
+        return PersonLookup(LookupKind.not_found, query)
+    units = await unit_names(session, [p.unit_id for p in found if p.unit_id is not None])
+    choices = [PersonChoice(p.name, units.get(p.unit_id) if p.unit_id else None) for p in found]
+    return PersonLookup(LookupKind.ambiguous, query, choices=choices)
+
+
 async def liaison_for(
     session: AsyncSession, principal: Person, liaison_name: str, *, now: datetime
 ) -> Person:
-    """The liaison person named, created in the principal's unit when unknown."""
-    found = (
-        await session.exec(
-            select(Person).where(Person.name == liaison_name, Person.unit_id == principal.unit_id)
-        )
-    ).first()
-    if found is not None:
-        return found
-    person = Person(name=liaison_name, unit_id=principal.unit_id, created_at=now)
+    """The liaison person named: the only person of that name anywhere, else the one in the
+    principal's unit, else a new person there (prefer roles.delegate, which asks when unsure)."""
+    name = person_query(liaison_name).name
+    found = await find_persons(session, name)
+    if len(found) == 1:
+        return found[0]
+    same_unit = [p for p in found if p.unit_id == principal.unit_id]
+    if same_unit:
+        return same_unit[0]
+    person = Person(name=name, unit_id=principal.unit_id, created_at=now)
     session.add(person)
     await session.commit()
     return person
@@ -194,7 +283,7 @@ async def admin_chat_ids(
                 )
             )
         ).all()
-        ids += [i for i in granted if i not in ids]
+        ids += [i for i in granted if i is not None and i not in ids]
     return ids
 
 
