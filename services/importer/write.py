@@ -36,12 +36,8 @@ class ImportPlan:
     parsed: tl.TaskList
     people: PeoplePlan
     preview: ImportPreview
+    fingerprint: str  # of the state this plan was computed on (see Snapshot.fingerprint)
     rename_to: str | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        """The fingerprint of the state this plan was computed on."""
-        return self.snap.fingerprint()
 
     @property
     def writes(self) -> bool:
@@ -78,7 +74,7 @@ async def plan_import(
         preview.new_persons += [(name, "") for name in changes.new_persons]
         if not parsed.tasks:
             preview.group_count = len(structure.groups)
-    plan = ImportPlan(snap, parsed, people, preview)
+    plan = ImportPlan(snap, parsed, people, preview, snap.fingerprint())
     if rename_to and snap.hq is not None and rename_to != snap.hq.name:
         if await _name_free(session, rename_to):
             plan.rename_to = rename_to
