@@ -29,7 +29,7 @@ class HQChoice:
 
 async def resolve_hq(session: AsyncSession, name: str | None) -> HQChoice:
     """The named headquarters, or the only one when no name is given."""
-    all_hq = list((await session.exec(select(Headquarters).order_by(Headquarters.id))).all())
+    all_hq = list((await session.exec(select(Headquarters).order_by(col(Headquarters.id)))).all())
     names = [h.name for h in all_hq]
     if name:
         return HQChoice(next((h for h in all_hq if h.name == name), None), names)

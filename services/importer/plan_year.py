@@ -18,7 +18,7 @@ class YearSource(StrEnum):
     given = "given"  # --year on the command line
     caption = "caption"  # the text sent with the file
     filename = "filename"  # "opening-up-tasks-2021.xlsx"
-    title = "title"  # "2021年…清单" above the header
+    file_title = "title"  # "2021年…清单" above the header
     periods = "periods"  # years written in 完成时限 (see tasklist.periods.plan_year_from_marks)
     latest = "latest"  # the headquarters' latest plan year
     clock = "clock"  # the current year
@@ -54,7 +54,7 @@ def choose_plan_year(
         (given, YearSource.given),
         (year_in_text(caption), YearSource.caption),
         (year_in_text(filename), YearSource.filename),
-        (hints.title_year, YearSource.title),
+        (hints.title_year, YearSource.file_title),
         (hints.period_year, YearSource.periods),
         (latest, YearSource.latest),
     )

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,12 +91,20 @@ async def load_snapshot(
     snap.tasks = {t.number: t for t in tasks}
     in_plan = (col(Task.hq_id) == hq.id) & (col(Task.plan_year) == plan_year)
     by_task: dict[int, list[Any]] = {t.id: [] for t in tasks if t.id is not None}
-    stage_rows = await session.exec(
-        select(Stage.id, Stage.task_id, Stage.seq, Stage.content, Stage.start_ym, Stage.end_ym)
-        .add_columns(Stage.active)
+    conn = await session.connection()  # a Core query: plain rows, no ORM objects for every stage
+    stage_rows = await conn.execute(
+        core_select(
+            col(Stage.id),
+            col(Stage.task_id),
+            col(Stage.seq),
+            col(Stage.content),
+            col(Stage.start_ym),
+            col(Stage.end_ym),
+            col(Stage.active),
+        )
         .join(Task, col(Task.id) == Stage.task_id)
         .where(in_plan)
-        .order_by(Stage.task_id, Stage.seq)
+        .order_by(col(Stage.task_id), col(Stage.seq))
     )
     for st in stage_rows.all():
         by_task[st.task_id].append(st)
@@ -106,7 +115,7 @@ async def load_snapshot(
         .join(Stage, col(Stage.id) == Assignment.stage_id)
         .join(Task, col(Task.id) == Stage.task_id)
         .where(in_plan)
-        .order_by(Assignment.stage_id, Assignment.position)
+        .order_by(col(Assignment.stage_id), col(Assignment.position))
     )
     for stage_id, unit_id, person_id in pairs.all():
         by_stage.setdefault(stage_id, []).append((unit_id, person_id))
@@ -147,7 +156,7 @@ async def _leader_rows(
             .join(GroupLeader, col(GroupLeader.group_id) == WorkingGroup.id)
             .join(Person, col(Person.id) == GroupLeader.person_id)
             .where(WorkingGroup.hq_id == hq_id)
-            .order_by(WorkingGroup.name, GroupLeader.position)
+            .order_by(col(WorkingGroup.name), col(GroupLeader.position))
         )
     ).all()
     leaders = (
@@ -155,7 +164,7 @@ async def _leader_rows(
             select(HQLeader.role, Person.name, HQLeader.title)
             .join(Person, col(Person.id) == HQLeader.person_id)
             .where(HQLeader.hq_id == hq_id)
-            .order_by(HQLeader.position)
+            .order_by(col(HQLeader.position))
         )
     ).all()
     # Python orders the group names (a database's collation may order Chinese otherwise);

@@ -239,7 +239,9 @@ async def _stages_of(session: AsyncSession, task_ids: list[int]) -> dict[int, li
     for start in range(0, len(task_ids), 1000):
         chunk = task_ids[start : start + 1000]
         rows = await session.exec(
-            select(Stage).where(col(Stage.task_id).in_(chunk)).order_by(Stage.task_id, Stage.seq)
+            select(Stage)
+            .where(col(Stage.task_id).in_(chunk))
+            .order_by(col(Stage.task_id), col(Stage.seq))
         )
         for stage in rows.all():
             found[stage.task_id].append(stage)

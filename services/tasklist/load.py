@@ -39,18 +39,18 @@ def _scan(data: bytes, filename: str, limits: Limits, *, tasks: bool = True) -> 
                 known = scan.best.get(kind)
                 if known is None or len(header.columns) > len(known[1].columns):
                     scan.best[kind] = (sheet.name, header)
-            header = detected.header
-            if header is None:
+            found = detected.header
+            if found is None:
                 continue
             parser: TaskSheetParser | GroupSheetParser | LeaderSheetParser
-            if header.schema is TASKS and scan.task_parser is None and tasks:
-                parser = scan.task_parser = TaskSheetParser(sheet.name, header, limits)
+            if found.schema is TASKS and scan.task_parser is None and tasks:
+                parser = scan.task_parser = TaskSheetParser(sheet.name, found, limits)
                 scan.task_above = detected.above
-            elif header.schema is GROUPS and scan.groups is None:
-                parser = scan.groups = GroupSheetParser(sheet.name, header, limits)
+            elif found.schema is GROUPS and scan.groups is None:
+                parser = scan.groups = GroupSheetParser(sheet.name, found, limits)
                 scan.groups_above = detected.above
-            elif header.schema is LEADERS and scan.leaders is None:
-                parser = scan.leaders = LeaderSheetParser(sheet.name, header, limits)
+            elif found.schema is LEADERS and scan.leaders is None:
+                parser = scan.leaders = LeaderSheetParser(sheet.name, found, limits)
             else:
                 continue
             for number, values in sheet.rows:

@@ -28,7 +28,7 @@ from services.tasklist.periods import (
     year_mark,
 )
 from services.tasklist.reader import Row
-from services.tasklist.types import Assignment, Limits, Problem, Stage, Task
+from services.tasklist.types import Assignment, Limits, Problem, Stage, Task, YearMonth
 
 _NUMBER = re.compile(r"[(（]?(\d+)(?:\.0*)?[)）.、]?")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$")
@@ -264,7 +264,9 @@ class _TaskBuilder:
             text = format_month(end, self.plan_year)
         return Stage(content, start, end, text, assignments, row)
 
-    def _period(self, row: int, raw: object, previous: Stage | None) -> tuple | None:
+    def _period(
+        self, row: int, raw: object, previous: Stage | None
+    ) -> tuple[YearMonth, YearMonth] | None:
         if is_blank(raw):
             self._problem(P.MISSING_VALUE, row, "period")
             return None

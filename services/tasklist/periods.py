@@ -196,9 +196,9 @@ def _side(text: str, default_year: int, plan_year: int) -> tuple[YearMonth, Year
     if rest in _SPANS:
         first, last = _SPANS[rest]
         return YearMonth(year, first), YearMonth(year, last), False
-    for word, month in _DEADLINES.items():
+    for word, last_month in _DEADLINES.items():
         if rest in (word, word + "前", word + "以前"):
-            return YearMonth(year, month), YearMonth(year, month), True
+            return YearMonth(year, last_month), YearMonth(year, last_month), True
     quarter = _QUARTER.fullmatch(rest)
     if quarter:
         number = _month_number(quarter.group("q") or quarter.group("qq"))

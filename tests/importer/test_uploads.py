@@ -227,7 +227,7 @@ async def test_caption_then_file_name_then_title(sessions: SessionFactory) -> No
     in_2026 = ManualClock(datetime(2026, 3, 5, 9, 0), tz="Asia/Shanghai")
     titled = xlsx({"清单": [["2023年重点项目（任务）清单"], list(HEADER), row(1, "甲", "1-12月")]})
     by_title = await stage(sessions, in_2026, titled, filename="list.xlsx")
-    assert by_title.plan_year == importer.PlanYear(2023, YearSource.title)
+    assert by_title.plan_year == importer.PlanYear(2023, YearSource.file_title)
     by_name = await stage(sessions, in_2026, titled, filename="list-2024.xlsx")
     assert by_name.plan_year == importer.PlanYear(2024, YearSource.filename)
     by_caption = await stage(

@@ -92,7 +92,7 @@ def test_choose_plan_year_order() -> None:
         PlanYear(2024, YearSource.filename)
     )
     assert choose_plan_year(filename="a.xlsx", hints=hints, now=NOW) == (
-        PlanYear(2023, YearSource.title)
+        PlanYear(2023, YearSource.file_title)
     )
     assert choose_plan_year(hints=YearHints(period_year=2022), latest=2019, now=NOW) == (
         PlanYear(2022, YearSource.periods)
