@@ -99,3 +99,11 @@ async def test_structure_preview_renders_in_both_languages(
     shown = await preview(sessions, STRUCTURE.read_bytes(), STRUCTURE.name)
     text = Renderer(lang).render("structure_preview", preview=shown, filename="<b>", pending=True)
     assert "&lt;b&gt;" in text and "陈旭" in text
+
+
+async def test_the_task_list_preview_shows_an_attachment_1_as_a_structure(
+    sessions: SessionFactory,
+) -> None:
+    shown = await preview(sessions, STRUCTURE.read_bytes(), STRUCTURE.name)
+    text = Renderer("zh").render("import_preview", preview=shown, filename="hq.xlsx", pending=True)
+    assert "指挥部架构导入预览" in text and "0 项任务" not in text

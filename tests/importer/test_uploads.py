@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from bot.templating import Renderer
 from models import Headquarters, PendingImport, PendingStatus, Task, TaskStatus
 from models.database import SessionFactory
 from services import importer
@@ -217,6 +218,11 @@ async def test_first_upload_without_a_year_reads_the_periods(sessions: SessionFa
     staged = await stage(sessions, in_2026, SAMPLE.read_bytes(), filename="tasks.xlsx")
     assert staged.kind == StageKind.preview, staged.problems
     assert staged.plan_year == importer.PlanYear(2021, YearSource.periods)
+    text = Renderer("zh").render(
+        "import_preview", preview=staged.preview, filename="tasks.xlsx", pending=True,
+        year_source=staged.plan_year.source,
+    )  # fmt: skip
+    assert "（2021 年度，按完成时限中的年份推断）" in text
     assert await decide(sessions, in_2026, staged.token)
     async with sessions() as session:
         years = set((await session.exec(select(Task.plan_year))).all())
@@ -283,6 +289,9 @@ async def test_a_placeholder_name_is_replaced_by_the_title(
     staged = await stage(sessions, clock, SAMPLE.read_bytes())
     assert staged.preview is not None
     assert (staged.preview.hq_renamed_from, staged.preview.hq_name) == (DEFAULT_HQ, HQ)
+    text = Renderer("zh").render("import_preview", preview=staged.preview, filename="t.xlsx",
+                                 pending=True)  # fmt: skip
+    assert f"指挥部名称：「{DEFAULT_HQ}」→「{HQ}」" in text
     decision = await decide(sessions, clock, staged.token)
     assert decision.kind == DecisionKind.applied
     async with sessions() as session:
