@@ -1,6 +1,7 @@
 """Import speed: a generated N-row task list (default 10 000) previewed and applied, then again.
 
 Usage: .venv/bin/python -m bench.import_rows [--rows 10000] [--database URL]
+(an empty database: it creates the headquarters "bench").
 Prints wall time per step and the process's peak RSS (a measurement, not a test).
 """
 
@@ -94,6 +95,17 @@ async def main() -> None:
         t5 = time.perf_counter()
         assert second.is_noop and not second.applied
         print(f"unchanged re-import (parse + compare): {t5 - t4:.2f} s")
+
+        t6 = time.perf_counter()
+        async with sessions() as session:
+            staged = await importer.stage_upload(
+                session, hq_name=None, uploaded_by=1, filename="bench-2021.xlsx", data=data,
+                caption=None, default_hq_name="项目指挥部", now=now,
+            )  # fmt: skip
+        t7 = time.perf_counter()
+        assert staged.kind == importer.StageKind.noop, staged.kind
+        print(f"bot upload of the same file (parse in a thread + compare + fingerprint): "
+              f"{t7 - t6:.2f} s")  # fmt: skip
         print(f"peak RSS {peak_rss_mib():.0f} MiB (after start-up {base_rss:.0f} MiB)")
         await engine.dispose()
 

@@ -194,15 +194,25 @@ def import_file(
     ],
     config: ConfigOption = None,
     hq: HQOption = None,
-    year: YearOption = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Plan year (default: from the file name, the file's title or periods, "
+            "the latest imported, or now).",
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview only.")] = False,
+    problems_file: Annotated[
+        Path | None,
+        typer.Option("--problems", help="Also write every problem found to this .xlsx file."),
+    ] = None,
 ) -> None:
     """Preview a task-list file against the database and apply it (unless --dry-run)."""
-    from bot.clirender import print_preview
+    from bot.clirender import plain, print_preview
     from bot.templating import Renderer
     from services import importer
     from services.clock import SystemClock
-    from services.hq import latest_plan_year, resolve_hq
 
     settings = _settings(config, sandbox=True)
     renderer = Renderer(settings.app.language)
@@ -213,27 +223,42 @@ def import_file(
     data = file.read_bytes()
 
     async def work(session):  # type: ignore[no-untyped-def]
-        choice = await resolve_hq(session, hq)
-        if choice.ambiguous:
-            return None, choice.candidates
-        name = hq or (choice.hq.name if choice.hq else renderer.render_text("default_hq_name"))
-        plan_year = (
-            year
-            or (await latest_plan_year(session, choice.hq.id) if choice.hq else None)
-            or clock.now().year
+        return await importer.import_file(
+            session,
+            hq_name=hq,
+            filename=file.name,
+            data=data,
+            year=year,
+            default_hq_name=renderer.render_text("default_hq_name"),
+            now=clock.now(),
+            dry_run=dry_run,
         )
-        parsed = importer.parse_upload(data, file.name, plan_year)
-        if dry_run:
-            return await importer.preview_upload(session, name, parsed), None
-        return await importer.apply_upload(session, name, parsed, now=clock.now()), None
 
-    preview, candidates = asyncio.run(_in_session(settings, work))
-    if preview is None:
+    run = asyncio.run(_in_session(settings, work))
+    if run.kind == importer.RunKind.ambiguous_hq or run.preview is None:
         typer.echo(
-            f"hqbot import: several headquarters ({', '.join(candidates)}); use --hq", err=True
+            f"hqbot import: several headquarters ({', '.join(run.candidates)}); use --hq", err=True
         )
         raise typer.Exit(2)
-    print_preview(out, renderer, preview, dry_run=dry_run)
+    preview = run.preview
+    if preview.is_structure and preview.ok:
+        text = renderer.render("structure_preview", preview=preview, filename=file.name,
+                               pending=False)  # fmt: skip
+        out.print(plain(text), highlight=False, markup=False, soft_wrap=True)
+        if not preview.is_noop:
+            out.print("[green]applied[/green]" if preview.applied else
+                      "dry run: nothing was written")  # fmt: skip
+    else:
+        print_preview(out, renderer, preview, dry_run=dry_run)
+    if run.plan_year is not None and preview.ok:
+        out.print(f"plan year {run.plan_year.year} ({run.plan_year.source})", highlight=False)
+    if problems_file is not None and preview.problems:
+        texts = [plain(renderer.render("import_problem", p=p)) for p in preview.problems]
+        name, *header = renderer.render_text("import_problems_sheet").splitlines()
+        problems_file.write_bytes(
+            importer.problems_workbook(preview.problems, texts, header=header, sheet_name=name)
+        )
+        out.print(f"{problems_file}: {len(texts)} problem(s)", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if preview.ok else 1)
 
 

@@ -106,8 +106,21 @@ class Assignment(SQLModel, table=True):
     position: int = 0
 
 
+class PendingStatus(StrEnum):
+    """Where an uploaded file stands between its preview and the admin's decision."""
+
+    pending = "pending"
+    applied = "applied"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
 class PendingImport(SQLModel, table=True):
-    """A task-list file an admin sent, kept between the preview and the confirm button."""
+    """A task-list file an admin sent, kept between the preview and the confirm button.
+
+    `fingerprint` is the hash of the database state the preview was computed on: confirming
+    after another import changed that state is refused as stale.
+    """
 
     __tablename__ = "pending_import"
 
@@ -119,6 +132,8 @@ class PendingImport(SQLModel, table=True):
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
     data: bytes = Field(sa_type=LargeBinary)
-    status: str = Field(default="pending", max_length=20)
+    status: str = Field(default=PendingStatus.pending, max_length=20)
+    fingerprint: str = Field(default="", max_length=64)
+    rename_hq_to: str | None = Field(default=None, max_length=200)
     created_at: datetime = timestamp()
     decided_at: datetime | None = timestamp(default=None)

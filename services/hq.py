@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from sqlmodel import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import Headquarters
@@ -27,7 +29,7 @@ class HQChoice:
 
 async def resolve_hq(session: AsyncSession, name: str | None) -> HQChoice:
     """The named headquarters, or the only one when no name is given."""
-    all_hq = list((await session.exec(select(Headquarters).order_by(Headquarters.id))).all())
+    all_hq = list((await session.exec(select(Headquarters).order_by(col(Headquarters.id)))).all())
     names = [h.name for h in all_hq]
     if name:
         return HQChoice(next((h for h in all_hq if h.name == name), None), names)
@@ -77,3 +79,52 @@ async def hq_of_chat(session: AsyncSession, chat_id: int) -> Headquarters | None
     return (
         await session.exec(select(Headquarters).where(Headquarters.hq_chat_id == chat_id))
     ).first()
+
+
+MAX_HQ_NAME = 200
+
+
+class RenameKind(StrEnum):
+    """What renaming a headquarters did."""
+
+    renamed = "renamed"
+    same = "same"  # it already has that name
+    taken = "taken"  # another headquarters has it
+    invalid = "invalid"  # empty or longer than MAX_HQ_NAME after stripping
+    missing = "missing"  # no headquarters with that id
+
+
+@dataclass(frozen=True)
+class RenameOutcome:
+    """The outcome of `rename_hq`: the kind, the (stripped) name asked for, the old name."""
+
+    kind: RenameKind
+    name: str
+    old_name: str | None = None
+    limit: int = MAX_HQ_NAME
+
+
+async def rename_hq(session: AsyncSession, hq_id: int, new_name: str) -> RenameOutcome:
+    """Give a headquarters another name (1..200 characters after stripping); commit."""
+    name = " ".join(new_name.split())
+    if not 1 <= len(name) <= MAX_HQ_NAME:
+        return RenameOutcome(RenameKind.invalid, name)
+    hq = await session.get(Headquarters, hq_id)
+    if hq is None:
+        return RenameOutcome(RenameKind.missing, name)
+    old = hq.name
+    if old == name:
+        return RenameOutcome(RenameKind.same, name, old)
+    other = await session.exec(
+        select(Headquarters.id).where(col(Headquarters.name) == name, col(Headquarters.id) != hq_id)
+    )
+    if other.first() is not None:
+        return RenameOutcome(RenameKind.taken, name, old)
+    hq.name = name
+    session.add(hq)
+    try:
+        await session.commit()
+    except IntegrityError:  # taken meanwhile (the name is unique)
+        await session.rollback()
+        return RenameOutcome(RenameKind.taken, name, old)
+    return RenameOutcome(RenameKind.renamed, name, old)

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tasks import PendingImport
+from models.tasks import PendingImport, PendingStatus
 
 PENDING_TTL = timedelta(hours=24)
 
@@ -23,8 +24,10 @@ async def create_pending(
     filename: str,
     data: bytes,
     now: datetime,
+    fingerprint: str = "",
+    rename_hq_to: str | None = None,
 ) -> PendingImport:
-    """Store an uploaded file under an unguessable token for the confirm button."""
+    """Store an uploaded file under an unguessable token for the confirm button; commit."""
     pending = PendingImport(
         token=secrets.token_urlsafe(12),
         uploaded_by=uploaded_by,
@@ -33,6 +36,8 @@ async def create_pending(
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         data=data,
+        fingerprint=fingerprint,
+        rename_hq_to=rename_hq_to,
         created_at=now,
     )
     session.add(pending)
@@ -51,9 +56,27 @@ def is_expired(pending: PendingImport, now: datetime) -> bool:
 
 
 async def decide(session: AsyncSession, pending: PendingImport, status: str, now: datetime) -> None:
-    """Mark an upload applied / cancelled / expired and drop its bytes."""
+    """Mark an upload applied / cancelled / expired and drop its bytes; commit."""
     pending.status = status
     pending.decided_at = now
     pending.data = b""
     session.add(pending)
     await session.commit()
+
+
+async def claim(
+    session: AsyncSession, pending_id: int, status: PendingStatus, now: datetime
+) -> bool:
+    """Mark a still-pending upload decided, in the caller's transaction (no commit).
+
+    False when it was decided meanwhile (a second press of the button). On PostgreSQL the row
+    stays locked until the transaction ends, so two presses cannot both go through.
+    """
+    result = await session.exec(
+        update(PendingImport)
+        .where(
+            col(PendingImport.id) == pending_id, col(PendingImport.status) == PendingStatus.pending
+        )
+        .values(status=status, decided_at=now, data=b"")
+    )
+    return bool(result.rowcount)

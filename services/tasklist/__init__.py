@@ -1,6 +1,6 @@
 """The office's task list (附件2) and headquarters structure (附件1): parse, validate, export."""
 
-from services.tasklist.load import parse_structure_file, parse_task_file
+from services.tasklist.load import ScannedFile, parse_structure_file, parse_task_file, scan_file
 from services.tasklist.metrics import extract_metric, extract_total_investment
 from services.tasklist.normalize import (
     normalize_content,
@@ -20,6 +20,7 @@ from services.tasklist.periods import (
     parse_period_spec,
 )
 from services.tasklist.problems import ALL_CODES, FILE_CODES, ROW_CODES
+from services.tasklist.title import hq_name_from_title
 from services.tasklist.types import (
     Assignment,
     Leader,
@@ -31,6 +32,7 @@ from services.tasklist.types import (
     Task,
     TaskList,
     WorkingGroup,
+    YearHints,
     YearMonth,
 )
 from services.tasklist.writer import write_task_file
@@ -46,16 +48,19 @@ __all__ = [
     "PeriodError",
     "PeriodSpec",
     "Problem",
+    "ScannedFile",
     "Stage",
     "Structure",
     "Task",
     "TaskList",
     "WorkingGroup",
+    "YearHints",
     "YearMonth",
     "extract_metric",
     "extract_total_investment",
     "format_month",
     "format_period",
+    "hq_name_from_title",
     "normalize_content",
     "normalize_name",
     "normalize_title",
@@ -66,6 +71,7 @@ __all__ = [
     "parse_period_spec",
     "parse_structure_file",
     "parse_task_file",
+    "scan_file",
     "split_cell",
     "text_key",
     "write_task_file",

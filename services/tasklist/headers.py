@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from services.tasklist.normalize import cell_text, label_key, squeeze, text_key
+from services.tasklist.normalize import as_text, label_key, squeeze, text_key
 from services.tasklist.reader import Row
 
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
@@ -181,9 +181,24 @@ class Header:
         }
 
 
+_FIELD_CACHE: dict[tuple[str, str], Field | None] = {}
+_FIELD_CACHE_SIZE = 20_000
+
+
 def _field_for(schema: Schema, value: object) -> Field | None:
+    """The column a header label names (remembered: data rows repeat the same texts)."""
     if not isinstance(value, str) or len(value) > 40:
         return None
+    cache_key = (schema.kind, value)
+    if cache_key in _FIELD_CACHE:
+        return _FIELD_CACHE[cache_key]
+    if len(_FIELD_CACHE) > _FIELD_CACHE_SIZE:
+        _FIELD_CACHE.clear()
+    found = _FIELD_CACHE[cache_key] = _match_field(schema, value)
+    return found
+
+
+def _match_field(schema: Schema, value: str) -> Field | None:
     key = label_key(value)
     if not key or len(key) > 30:
         return None
@@ -203,7 +218,7 @@ def match_header(schema: Schema, number: int, values: Row) -> Header:
         f = _field_for(schema, value)
         if f is not None and f.key not in header.columns:
             header.columns[f.key] = index
-            header.labels[f.key] = squeeze(cell_text(value))
+            header.labels[f.key] = squeeze(value)
     if schema is TASKS and len(header.columns) >= 2:
         _match_keywords(header, values)
     return header
@@ -221,7 +236,7 @@ def _match_keywords(header: Header, values: Row) -> None:
             label = label_key(value)
             if any(k in label for k in keywords) and not any(a in label for a in avoid):
                 header.columns[key] = index
-                header.labels[key] = squeeze(cell_text(value))
+                header.labels[key] = squeeze(value)
                 taken.add(index)
                 break
 
@@ -232,8 +247,8 @@ def is_repeated_header(schema: Schema, values: Row) -> bool:
 
 
 def is_blank(value: object) -> bool:
-    """An empty cell."""
-    return not cell_text(value)
+    """An empty cell (of a row the reader cleaned)."""
+    return value is None or value == ""
 
 
 def note_text(values: Row, header: Header) -> str | None:
@@ -242,7 +257,7 @@ def note_text(values: Row, header: Header) -> str | None:
     if not filled:
         return None
     first_index, first = filled[0]
-    text = cell_text(first)
+    text = as_text(first)
     if text_key(text).startswith(_NOTE_MARKERS):
         return text
     if len(filled) != 1:
@@ -262,6 +277,7 @@ class Detected:
     header: Header | None
     best: dict[str, Header] = field(default_factory=dict)
     rows_seen: int = 0
+    above: list[str] = field(default_factory=list)  # texts of the rows above the header
 
 
 def find_header(rows: Iterator[tuple[int, Row]], scan_rows: int) -> Detected:
@@ -279,6 +295,9 @@ def find_header(rows: Iterator[tuple[int, Row]], scan_rows: int) -> Detected:
                 best is None or len(header.columns) > len(best.columns)
             ):
                 detected.best[schema.kind] = header
+        line = " ".join(as_text(value) for value in values if not is_blank(value))
+        if line:
+            detected.above.append(line)
         if detected.rows_seen >= scan_rows:
             break
     return detected

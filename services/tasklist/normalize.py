@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SEPARATORS = "\n、，,；;"
@@ -33,6 +34,13 @@ def cell_text(value: object) -> str:
     text = str(value).translate(ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()
+
+
+def as_text(value: object) -> str:
+    """The text of a cell the reader has already cleaned: text as it is, None as ""."""
+    if isinstance(value, str):
+        return value
+    return cell_text(value)
 
 
 def squeeze(text: str) -> str:
@@ -119,3 +127,32 @@ def split_cell(value: object, separators: str = SEPARATORS) -> list[str]:
             current.append(char)
     parts.append("".join(current))
     return [part.strip() for part in parts if part.strip()]
+
+
+# The parser meets the same few units, names and periods thousands of times: each distinct text
+# is cleaned once and remembered (the functions above are pure).
+CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def unit_of(text: str) -> str:
+    """`normalize_unit` of a cleaned cell, remembered."""
+    return normalize_unit(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def name_of(text: str) -> str:
+    """`normalize_name` of a cleaned cell, remembered."""
+    return normalize_name(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def parts_of(text: str, separators: str = SEPARATORS) -> tuple[str, ...]:
+    """`split_cell` of a cleaned cell, remembered."""
+    return tuple(split_cell(text, separators))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def key_of(text: str) -> str:
+    """`text_key` of a cleaned cell, remembered."""
+    return text_key(text)

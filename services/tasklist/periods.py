@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from services.tasklist import problems as P
@@ -120,6 +122,12 @@ def format_month(month: YearMonth, plan_year: int) -> str:
 
 
 def _clean(value: object) -> str:
+    return _clean_text(value if isinstance(value, str) else cell_text(value))
+
+
+@lru_cache(maxsize=4096)
+def _clean_text(value: str) -> str:
+    """A period's text reduced for matching (remembered: files repeat "1-12 月" many times)."""
     text = "".join(fold_width(cell_text(value)).split()).rstrip("。.;；,，")
     text = _ISO_DAY.sub(lambda m: f"{m['y']}年{int(m['m'])}月", text)
     text = _DAY.sub(lambda m: f"{m['m']}月", text)
@@ -188,9 +196,9 @@ def _side(text: str, default_year: int, plan_year: int) -> tuple[YearMonth, Year
     if rest in _SPANS:
         first, last = _SPANS[rest]
         return YearMonth(year, first), YearMonth(year, last), False
-    for word, month in _DEADLINES.items():
+    for word, last_month in _DEADLINES.items():
         if rest in (word, word + "前", word + "以前"):
-            return YearMonth(year, month), YearMonth(year, month), True
+            return YearMonth(year, last_month), YearMonth(year, last_month), True
     quarter = _QUARTER.fullmatch(rest)
     if quarter:
         number = _month_number(quarter.group("q") or quarter.group("qq"))
@@ -237,3 +245,64 @@ def _checked(spec: PeriodSpec, plan_year: int) -> PeriodSpec:
     if spec.start is not None and spec.start > spec.end:
         raise PeriodError(P.PERIOD_REVERSED, start=str(spec.start), end=str(spec.end))
     return spec
+
+
+# --- What the periods say about the plan year (before any is read against one) -----------------
+
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+class YearMarkKind(StrEnum):
+    """How a year is written in a 完成时限."""
+
+    start = "start"  # the period starts in it: "2021年6月-2022年5月", "2021年全年", "2021年1-6月"
+    deadline = "deadline"  # a deadline in it: "2022年5月", "2021年底", a date cell
+    spill = "spill"  # a deadline after months written without a year: "10月-2022年3月"
+
+
+@dataclass(frozen=True)
+class YearMark:
+    """A year written in one 完成时限 cell, and how."""
+
+    kind: YearMarkKind
+    year: int
+
+
+def year_mark(value: object) -> YearMark | None:
+    """The year a 完成时限 cell writes out, if any ("8月" writes none)."""
+    if isinstance(value, date):
+        return YearMark(YearMarkKind.deadline, value.year)
+    text = _clean(value)
+    years = [int(y) for y in _WRITTEN_YEAR.findall(text)]
+    if not years:
+        return None
+    if "-" in text:
+        left = text.split("-", 1)[0]
+        if _WRITTEN_YEAR.match(left):
+            return YearMark(YearMarkKind.start, int(left[:4]))
+        return YearMark(YearMarkKind.spill, min(years))
+    only = _YEAR_ONLY.fullmatch(text)
+    if only and only.group("year"):
+        kind = YearMarkKind.deadline if only.group("tail") in ("底", "末") else YearMarkKind.start
+        return YearMark(kind, int(only.group("year")))
+    prefix = _YEAR_PREFIX.match(text)
+    if prefix and prefix.group("year"):
+        rest = text[prefix.end() :]
+        if rest in _SPANS or _QUARTER.fullmatch(rest):
+            return YearMark(YearMarkKind.start, int(prefix.group("year")))
+    return YearMark(YearMarkKind.deadline, min(years))
+
+
+def plan_year_from_marks(marks: list[YearMark]) -> int | None:
+    """The plan year a file's periods imply, or None when they write no year.
+
+    A period that starts in a written year gives it (the earliest such). Otherwise offices write
+    a year only where a deadline leaves the plan year: after months without a year ("5月", then
+    "2022 年 5 月"), the deadline is in the year after the plan year; a deadline of its own gives
+    its year. The earliest of these wins.
+    """
+    starts = [m.year for m in marks if m.kind == YearMarkKind.start]
+    if starts:
+        return min(starts)
+    others = [m.year - 1 if m.kind == YearMarkKind.spill else m.year for m in marks]
+    return min(others) if others else None

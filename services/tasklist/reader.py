@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.tasklist import problems as P
+from services.tasklist.normalize import cell_text
 from services.tasklist.types import Limits, Problem
 
 Row = tuple[Any, ...]
@@ -39,7 +40,11 @@ _MAGIC_KINDS = (
 
 @dataclass
 class Sheet:
-    """One sheet's name and its non-blank rows as (row number, values)."""
+    """One sheet's name and its non-blank rows as (row number, values).
+
+    Values are cleaned once, here: text is trimmed (see `cell_text`), empty text is None, and
+    trailing empty cells are dropped, so nothing downstream needs to clean a cell again.
+    """
 
     name: str | None
     rows: Iterator[tuple[int, Row]]
@@ -206,15 +211,17 @@ class _RowBudget:
         self.workbook = workbook
         self.limits = limits
         self.count = 0
+        self.width = 0  # the widest row so far
 
     def rows(self, sheet: str | None, raw: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
-        """Non-blank rows with long cells cut, ending at the row limit or a long blank run."""
+        """Non-blank, cleaned rows, ending at the row limit or a long blank run."""
         blank_run = 0
         try:
             for number, values in raw:
                 if self.workbook.stopped:
                     return
-                if all(_blank(value) for value in values):
+                clean = self._clean(values)
+                if not clean:
                     blank_run += 1
                     if blank_run > self.limits.max_blank_run:
                         return
@@ -228,15 +235,22 @@ class _RowBudget:
                         )
                     )
                     return
-                yield number, tuple(self._cut(value) for value in values)
+                yield number, clean
         except Exception:  # a malformed sheet part surfaces only while streaming
             self.workbook.problems.append(P.problem(P.CORRUPT, sheet=sheet))
 
-    def _cut(self, value: Any) -> Any:
-        if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
-            return value[: self.limits.max_cell_chars + 1]
-        return value
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    def _clean(self, values: Row) -> Row:
+        """Cells cut to the length limit and cleaned; empty text as None; no trailing blanks."""
+        cut = self.limits.max_cell_chars + 1
+        width, count = self.width, len(values)
+        if width < count and values[width:] == (None,) * (count - width):
+            values = values[:width]  # rows come padded to the column limit: skip the padding
+        out: list[Any] = []
+        for value in values:
+            if isinstance(value, str):
+                value = cell_text(value[:cut]) or None
+            out.append(value)
+        while out and out[-1] is None:
+            out.pop()
+        self.width = max(self.width, len(out))
+        return tuple(out)

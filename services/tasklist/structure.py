@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from services.tasklist import problems as P
-from services.tasklist.headers import Header, is_repeated_header, note_text
+from services.tasklist.headers import Header, is_blank, is_repeated_header, note_text
 from services.tasklist.normalize import (
-    cell_text,
     normalize_name,
     normalize_unit,
     split_cell,
@@ -34,7 +33,7 @@ class _SheetParser:
 
     def _cells(self, values: Row) -> dict[str, object] | None:
         cells = self.header.cells(values)
-        if all(not cell_text(value) for value in cells.values()):
+        if all(is_blank(value) for value in cells.values()):
             return None
         if is_repeated_header(self.header.schema, values):
             return None

@@ -198,6 +198,16 @@ class Structure:
     groups: list[WorkingGroup] = field(default_factory=list)
     leaders: list[Leader] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    title: str | None = None  # the title above the 工作小组 table, e.g. "…项目指挥部架构"
+
+
+@dataclass(frozen=True)
+class YearHints:
+    """What a file says about its plan year before any period is read against one."""
+
+    title: str | None = None  # the title above the task table
+    title_year: int | None = None  # a 20xx year written above the task table
+    period_year: int | None = None  # the plan year its 完成时限 imply (see periods)
 
 
 @dataclass
@@ -209,6 +219,7 @@ class TaskList:
     plan_year: int
     sheet: str | None = None
     structure: Structure | None = None
+    title: str | None = None  # the title above the task table, e.g. "…实施项目（任务）清单"
 
     @property
     def ok(self) -> bool:
