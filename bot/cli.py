@@ -361,7 +361,9 @@ def invites_command(
         out_file.write_bytes(write_invites_xlsx(renderer, invites, settings.app.tz))
         text = renderer.render_text("cli_invites_written", file=out_file, count=len(invites))
         out.print(text, highlight=False, markup=False, soft_wrap=True)
-    ids = [i.invitation_id for i in invites if i.invitation_id is not None]  # delivered: only now void the older links
+    ids = [
+        i.invitation_id for i in invites if i.invitation_id is not None
+    ]  # delivered: only now void the older links
 
     async def supersede(session: AsyncSession) -> int:
         return await invitations.supersede(session, ids, clock.now())

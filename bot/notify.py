@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message
 
 from bot.deps import Deps
@@ -15,15 +16,33 @@ from services.people import admin_chat_ids, set_reachable
 log = logging.getLogger(__name__)
 
 
-async def notify_admins(deps: Deps, hq_id: int | None, template: str, /, **context: Any) -> None:
-    """Send a notice to every admin of a headquarters (bootstrap and granted)."""
-    async with deps.sessions() as session:
-        if hq_id is None:
-            only = (await resolve_hq(session, None)).hq
-            hq_id = only.id if only else None
-        ids = await admin_chat_ids(session, hq_id, deps.settings.telegram.admins)
+async def notify_admins(
+    deps: Deps,
+    hq_id: int | None,
+    template: str,
+    /,
+    *,
+    session: AsyncSession | None = None,
+    **context: Any,
+) -> None:
+    """Send a notice to every admin of a headquarters (bootstrap and granted).
+
+    Inside a handler, pass the request's `session`; elsewhere one is opened.
+    """
+    if session is None:
+        async with deps.sessions() as own:
+            ids = await _admin_ids(deps, own, hq_id)
+    else:
+        ids = await _admin_ids(deps, session, hq_id)
     for chat_id in ids:
         await deps.outbound.send(chat_id, template, **context)
+
+
+async def _admin_ids(deps: Deps, session: AsyncSession, hq_id: int | None) -> list[int]:
+    if hq_id is None:
+        only = (await resolve_hq(session, None)).hq
+        hq_id = only.id if only else None
+    return await admin_chat_ids(session, hq_id, deps.settings.telegram.admins)
 
 
 async def send_to_hq(deps: Deps, hq_id: int, template: str, /, **context: Any) -> Message | None:

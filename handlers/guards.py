@@ -56,7 +56,7 @@ def refusal(action: str, ident: Identity, where: Where) -> str | None:
             return "refuse_not_hq_group"
         return "refuse_private_only"
     if not ident.has(*rule.roles):
-        return "refuse_not_bound" if ident.person is None else "refuse_role"
+        return "refuse_role" if ident.bound else "refuse_not_bound"
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import menus
+from bot import menus, notify
 from bot.context import HQApplication
 from handlers.args import pasted_code
 from handlers.callbacks import BindChoice
@@ -40,8 +40,15 @@ async def start(req: Request) -> None:
 
 
 async def _claim(req: Request, code: str) -> None:
-    """Open an invitation: show whom it is for, with 确认 / 不是我."""
-    claim = await invitations.claim(req.session, code, req.user.id, req.now)
+    """Open an invitation: show whom it is for, with 确认 / 不是我 (and a warning where due)."""
+    claim = await invitations.claim(req.session, code, req.user.id, req.now,
+                                    config_admins=req.deps.settings.telegram.admins)  # fmt: skip
+    if claim.status is invitations.ClaimStatus.held and claim.person is not None:
+        await notify.notify_admins(
+            req.deps, req.hq.id if req.hq else None, "admin_invite_contested", session=req.session,
+            name=claim.person.name, unit=claim.unit, opener_id=req.user.id,
+            opener_name=req.user.full_name,
+        )  # fmt: skip
     if claim.status is not invitations.ClaimStatus.ok or claim.person is None:
         await req.reply("invite_invalid", status=claim.status.value)
         return
@@ -57,6 +64,7 @@ async def _claim(req: Request, code: str) -> None:
                              callback_data=BindChoice(False, invitation_id).pack()),
     ]])  # fmt: skip
     await req.reply("invite_confirm", name=claim.person.name, unit=claim.unit,
+                    bound_as=claim.opener_bound_as, opener_is_admin=claim.opener_is_admin,
                     reply_markup=buttons)  # fmt: skip
 
 

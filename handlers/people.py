@@ -12,79 +12,46 @@ from handlers.callbacks import PeoplePage
 from handlers.guards import guarded, pressed
 from handlers.paging import paginate
 from handlers.request import Press, Request
-from models.access import GrantedRole
-from models.people import Person
-from models.tables import Headquarters
 from services import invitations, people, roles
+from services.invitations import ALL_WORDS, InviteKind, invite_link
+from services.names import parse_person_args
+from services.roles import ROLE_WORDS, RoleKind
 
 PAGE_SIZE = 20
-# Role words admins may type (parsing vocabulary), mapped to (kind, title).
-ROLE_WORDS: dict[str, tuple[str, str]] = {
-    "admin": ("admin", ""),
-    "管理员": ("admin", ""),
-    "hq_leader": ("hq_leader", ""),
-    "指挥部领导": ("hq_leader", ""),
-    "指挥长": ("hq_leader", "指挥长"),
-    "副指挥长": ("hq_leader", "副指挥长"),
-    "group_leader": ("group_leader", ""),
-    "组长": ("group_leader", ""),
-    "liaison": ("liaison", ""),
-    "联络员": ("liaison", ""),
-}
-
-
-def invite_link(bot_username: str, code: str) -> str:
-    """The deep link a person opens to bind their account."""
-    return f"https://t.me/{bot_username}?start={code}"
-
-
-def _split_name(args: list[str]) -> tuple[str, str | None, list[str]]:
-    """`姓名/单位 rest…` or `姓名 rest…` → (name, unit, rest)."""
-    first = args[0]
-    name, _, unit = first.partition("/")
-    return name, unit or None, args[1:]
-
-
-async def _one_person(req: Request, name: str, unit: str | None) -> Person | None:
-    """The single person so named, or a reply saying none / which ones."""
-    found = await roles.find_persons(req.session, name, unit)
-    if len(found) == 1:
-        return found[0]
-    units = await people.unit_names(req.session, [p.unit_id for p in found if p.unit_id])
-    choices = [(p.name, units.get(p.unit_id) if p.unit_id else None) for p in found]
-    await req.reply("person_lookup", name=name, unit=unit, choices=choices)
-    return None
 
 
 @guarded("invite")
 async def invite(req: Request) -> None:
-    """/invite 姓名 [单位] | all — deep links to forward to the persons."""
+    """/invite 姓名[/单位] | all — deep links to forward to the persons."""
     hq, args = req.hq, req.args
     if not args or hq is None or hq.id is None:
         await req.reply("invite_usage", no_hq=hq is None)
         return
-    if args[0].lower() in ("all", "全部", "所有人"):
-        rows = await people.people_of(req.session, hq.id, req.now)
-        unbound = [r.id for r in rows if r.status in (people.Status.not_invited,
-                                                      people.Status.invited)]  # fmt: skip
-        targets = await people.persons_by_id(req.session, unbound)
-    else:
-        name, unit, rest = _split_name(args)
-        person = await _one_person(req, name, unit or (rest[0] if rest else None))
-        if person is None:
-            return
-        targets = [person]
-    await _send_invites(req, hq, targets)
-
-
-async def _send_invites(req: Request, hq: Headquarters, targets: list[Person]) -> None:
-    assert hq.id is not None
+    who = None if args[0].lower() in ALL_WORDS else parse_person_args(args).query
     ttl = timedelta(days=req.deps.settings.app.invite_ttl_days)
-    issued = await invitations.issue(req.session, hq.id, targets, now=req.now, ttl=ttl,
-                                     created_by=req.user.id)  # fmt: skip
+    outcome = await invitations.invite(req.session, hq_id=hq.id, who=who, now=req.now, ttl=ttl,
+                                       by=req.user.id)  # fmt: skip
+    await _deliver(req, outcome)
+
+
+async def _deliver(req: Request, outcome: invitations.InviteOutcome) -> None:
+    """Reply with the links (or why there are none); void older links once they arrived."""
+    if outcome.kind in (InviteKind.not_found, InviteKind.ambiguous, InviteKind.invalid_name):
+        assert outcome.lookup is not None
+        lookup = outcome.lookup
+        await req.reply("person_lookup", name=lookup.query.name, unit=lookup.query.unit,
+                        choices=lookup.choices,
+                        invalid=outcome.kind is InviteKind.invalid_name)  # fmt: skip
+        return
+    if outcome.kind is InviteKind.withdrawn:
+        name = outcome.person.name if outcome.person else ""
+        await req.reply("invite_withdrawn", name=name, unit=outcome.unit)
+        return
     username = req.context.bot.username
-    await req.reply("invite_links", invites=[(i, invite_link(username, i.code)) for i in issued],
-                    tz=req.deps.settings.app.tz)  # fmt: skip
+    links = [(i, invite_link(username, i.code)) for i in outcome.issued]
+    sent = await req.reply("invite_links", tz=req.deps.settings.app.tz, invites=links)
+    if sent is not None and outcome.issued:
+        await invitations.supersede(req.session, outcome.invitation_ids, req.now)
 
 
 @guarded("people")
@@ -128,67 +95,41 @@ async def revoke(req: Request) -> None:
 
 
 async def _change_role(req: Request, *, on: bool) -> None:
-    args = req.args
-    command = "grant" if on else "revoke"
-    if len(args) < 2 or args[1].lower() not in ROLE_WORDS:
-        await req.reply("role_usage", command=command)
-        return
-    kind, title = ROLE_WORDS[args[1].lower()]
-    group = " ".join(args[2:]) or None
-    if kind == "group_leader" and not group:
-        await req.reply("role_usage", command=command)
-        return
-    if kind == "liaison" and on:
-        await req.reply("role_use_delegate")
-        return
-    name, unit, _ = _split_name(args)
-    person = await _one_person(req, name, unit)
+    parsed = parse_person_args(req.args, stop_words=ROLE_WORDS)
+    role_word = parsed.rest[0].lower() if parsed.rest else ""
     hq = req.hq
-    if person is None or hq is None or hq.id is None:
+    if not parsed.name or role_word not in ROLE_WORDS or hq is None or hq.id is None:
+        await req.reply("role_usage", command="grant" if on else "revoke")
         return
-    session, now = req.session, req.now
-    changed: bool | None
-    if kind == "admin":
-        changed = (
-            await roles.grant_admin(session, hq.id, person, by=req.user.id, now=now)
-            if on
-            else bool(await roles.revoke_granted(session, hq.id, person, GrantedRole.admin))
-        )
-    elif kind == "liaison":
-        changed = bool(await roles.revoke_granted(session, hq.id, person, GrantedRole.liaison))
-    elif kind == "hq_leader":
-        changed = await roles.set_hq_leader(session, hq.id, person, title, on=on)
-    else:
-        changed = await roles.set_group_leader(session, hq.id, person, group or "", on=on)
-    if changed and person.telegram_user_id is not None:
-        await menus.refresh_menu(req.deps, req.context.bot, person.telegram_user_id, session)
-    await req.reply("role_changed", on=on, changed=changed, name=person.name, kind=kind,
-                    group=group)  # fmt: skip
+    kind, title = ROLE_WORDS[role_word]
+    group = " ".join(parsed.rest[1:]) or None
+    change = await roles.change_role(
+        req.session, hq_id=hq.id, person=parsed.query, kind=kind, title=title,
+        group=group if kind is RoleKind.group_leader else None, on=on, by=req.user.id,
+        now=req.now,
+    )  # fmt: skip
+    if change.account is not None:
+        await menus.refresh_menu(req.deps, req.context.bot, change.account, req.session)
+    await req.reply("role_change", change=change)
 
 
 @guarded("delegate")
 async def delegate(req: Request) -> None:
-    """/delegate 责任人[/单位] 联络员姓名 — the liaison may report on the principal's tasks."""
-    args = req.args
-    if len(args) != 2:
-        await req.reply("delegate_usage")
-        return
-    name, unit, rest = _split_name(args)
-    principal = await _one_person(req, name, unit)
+    """/delegate 责任人[/单位] 联络员[/单位] — the liaison may report on the principal's tasks."""
+    principal = parse_person_args(req.args)
+    liaison = parse_person_args(principal.rest)
     hq = req.hq
-    if principal is None or hq is None or hq.id is None:
-        return
-    liaison = await people.liaison_for(req.session, principal, rest[0], now=req.now)
-    if liaison.id == principal.id:
+    if not principal.name or not liaison.name or liaison.rest or hq is None or hq.id is None:
         await req.reply("delegate_usage")
         return
-    changed = await roles.grant_liaison(req.session, hq.id, liaison, principal,
-                                        by=req.user.id, now=req.now)  # fmt: skip
-    bound = liaison.telegram_user_id is not None
-    await req.reply("delegated", principal=principal.name, liaison=liaison.name,
-                    changed=changed, bound=bound)  # fmt: skip
-    if not bound:
-        await _send_invites(req, hq, [liaison])
+    result = await roles.delegate(req.session, hq_id=hq.id, principal=principal.query,
+                                  liaison=liaison.query, by=req.user.id, now=req.now)  # fmt: skip
+    await req.reply("delegation", delegation=result)
+    if result.needs_invite and result.liaison is not None:
+        ttl = timedelta(days=req.deps.settings.app.invite_ttl_days)
+        issued = await invitations.issue(req.session, hq.id, [result.liaison], now=req.now,
+                                         ttl=ttl, created_by=req.user.id)  # fmt: skip
+        await _deliver(req, invitations.InviteOutcome(InviteKind.issued, issued))
 
 
 def register(application: HQApplication) -> None:

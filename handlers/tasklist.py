@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
+import html
 import logging
-import re
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -16,17 +14,15 @@ from handlers.callbacks import ImportChoice, TasksPage
 from handlers.guards import guarded, pressed
 from handlers.paging import paginate
 from handlers.request import Press, Request
-from models.tables import Headquarters
-from services import importer, pending
-from services.hq import latest_plan_year
+from services import importer
+from services.importer import DecisionKind, StageKind
 from services.plans import Plan, PlanStatus, current_plan
-from services.tasklist import Limits
+from services.tasklist import Limits, Problem
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 UPLOAD_LIMIT = Limits().max_file_bytes
-YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 @guarded("upload")
@@ -39,75 +35,66 @@ async def on_document(req: Request) -> None:
     if document.file_size and document.file_size > UPLOAD_LIMIT:
         await req.reply("import_too_large", size=document.file_size, limit=UPLOAD_LIMIT)
         return
-    if req.hq_choice.ambiguous:
-        await req.reply("import_pick_hq", names=req.hq_choice.candidates)
-        return
-    filename = document.file_name or "upload"
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
-    hq = req.hq
-    hq_name = hq.name if hq else req.deps.renderer.render_text("default_hq_name")
-    plan_year = await _plan_year(req.session, hq, [message.caption, filename], req.now.year)
-    parsed = await asyncio.to_thread(importer.parse_upload, data, filename, plan_year)
-    preview = await importer.preview_upload(req.session, hq_name, parsed)
-    if not preview.ok or preview.is_noop:
-        await req.reply("import_preview", preview=preview, filename=filename, pending=False)
-        return
-    stored = await pending.create_pending(
-        req.session, uploaded_by=req.user.id, hq_name=hq_name, plan_year=plan_year,
-        filename=filename, data=data, now=req.now,
+    staged = await importer.stage_upload(
+        req.session, hq_name=None, uploaded_by=req.user.id,
+        filename=document.file_name or "upload", data=data, caption=message.caption,
+        default_hq_name=req.deps.renderer.render_text("default_hq_name"), now=req.now,
     )  # fmt: skip
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(req.render("button_confirm_import"),
-                             callback_data=ImportChoice(True, stored.token).pack()),
-        InlineKeyboardButton(req.render("button_cancel"),
-                             callback_data=ImportChoice(False, stored.token).pack()),
-    ]])  # fmt: skip
-    await req.reply("import_preview", preview=preview, filename=filename, pending=True,
-                    reply_markup=buttons)  # fmt: skip
+    if staged.kind is StageKind.ambiguous_hq:
+        await req.reply("import_pick_hq", names=staged.candidates)
+        return
+    buttons = None
+    if staged.kind is StageKind.preview and staged.token is not None:
+        buttons = InlineKeyboardMarkup([[
+            InlineKeyboardButton(req.render("button_confirm_import"),
+                                 callback_data=ImportChoice(True, staged.token).pack()),
+            InlineKeyboardButton(req.render("button_cancel"),
+                                 callback_data=ImportChoice(False, staged.token).pack()),
+        ]])  # fmt: skip
+    preview = staged.preview
+    attach = preview is not None and bool(preview.more_problems)
+    await req.reply("import_preview", preview=preview, filename=staged.filename,
+                    pending=buttons is not None, reply_markup=buttons, problems_attached=attach,
+                    year_source=staged.plan_year.source if staged.plan_year else None)  # fmt: skip
+    if attach and preview is not None:
+        await _send_problems(req, preview.problems, staged.filename)
 
 
-async def _plan_year(
-    session: AsyncSession, hq: Headquarters | None, hints: list[str | None], this_year: int
-) -> int:
-    """A year named in the caption or file name, else the HQ's latest plan year, else this year."""
-    for hint in hints:
-        if hint and (match := YEAR_RE.search(hint)):
-            return int(match.group(1))
-    if hq is not None and hq.id is not None and (year := await latest_plan_year(session, hq.id)):
-        return year
-    return this_year
+async def _send_problems(req: Request, problems: list[Problem], filename: str) -> None:
+    """The full list of a file's problems as a workbook (the message shows only the first)."""
+    renderer = req.deps.renderer
+    texts = [html.unescape(renderer.render("import_problem", p=p)) for p in problems]
+    sheet, *header = renderer.render_text("import_problems_sheet").splitlines()
+    data = importer.problems_workbook(problems, texts, header=header, sheet_name=sheet)
+    stem = filename.rsplit(".", 1)[0][:60] or "upload"
+    await req.deps.outbound.send_document(req.chat.id, data, f"{stem}-problems.xlsx")
 
 
 @pressed("upload", ImportChoice)
 async def on_import_button(press: Press[ImportChoice]) -> None:
     """确认导入 applies the stored file; 取消 drops it. Only the uploader may decide."""
-    session, now = press.session, press.now
-    stored = await pending.get_pending(session, press.data.token)
-    if stored is None or stored.uploaded_by != press.user.id:
+    decision = await importer.decide_upload(press.session, token=press.data.token,
+                                            user_id=press.user.id, confirm=press.data.ok,
+                                            now=press.now)  # fmt: skip
+    kind = decision.kind
+    if kind is DecisionKind.unknown:
         await press.answer("import_unknown", alert=True)
-        return
-    if stored.status != "pending":
-        await press.answer("import_already", status=stored.status, alert=True)
-        return
-    if pending.is_expired(stored, now):
-        await pending.decide(session, stored, "expired", now)
+    elif kind is DecisionKind.already:
+        await press.answer("import_already", status=decision.status, alert=True)
+    elif kind is DecisionKind.expired:
         await press.answer("import_expired", alert=True)
         await press.edit("import_expired")
-        return
-    if not press.data.ok:
-        await pending.decide(session, stored, "cancelled", now)
+    elif kind is DecisionKind.stale:
         await press.answer()
-        await press.edit("import_cancelled", filename=stored.filename)
-        return
-    data, filename, hq_name, year = stored.data, stored.filename, stored.hq_name, stored.plan_year
-    parsed = await asyncio.to_thread(importer.parse_upload, data, filename, year)
-    result = await importer.apply_upload(session, hq_name, parsed, now=now)
-    stored = await pending.get_pending(session, press.data.token)
-    assert stored is not None
-    await pending.decide(session, stored, "applied", now)
-    await press.answer()
-    await press.edit("import_applied", preview=result, filename=filename)
+        await press.edit("import_stale", filename=decision.filename)
+    elif kind is DecisionKind.cancelled:
+        await press.answer()
+        await press.edit("import_cancelled", filename=decision.filename)
+    else:
+        await press.answer()
+        await press.edit("import_applied", preview=decision.preview, filename=decision.filename)
 
 
 @guarded("tasks")

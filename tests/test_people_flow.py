@@ -140,7 +140,7 @@ async def test_confirm_by_another_account_is_refused(
 async def test_liaison_reports_for_principal(seeded: SessionFactory, clock: ManualClock) -> None:
     async with running_bot(seeded, clock) as h:
         reply = await ask(h.tg, h.admin_id, "delegate", "张玉珍 李明")
-        assert "李明 现在是 张玉珍 的联络员" in reply["text"]
+        assert "李明（鼓东街道） 现在是 张玉珍 的联络员" in reply["text"]
         link_msg = await h.tg.wait_for_message(
             h.admin_id, after_message_id=reply["message_id"], timeout=10
         )

@@ -19,7 +19,8 @@ from tests.botflow import ask, import_seed, new_group
 from tests.inprocess import running_bot
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
-ARGS = {"task": "12", "invite": "张玉珍", "grant": "林嵩 admin", "revoke": "林嵩 admin",
+ARGS = {"task": "12", "invite": "张玉珍", "grant": "林嵩 组长 海丝引领专项组",
+        "revoke": "林嵩 组长 海丝引领专项组",
         "delegate": "林嵩 王五", "sethq": ""}  # fmt: skip
 COMMANDS = [a for a in PERMISSIONS if a != "upload"]
 
