@@ -144,9 +144,8 @@ def test_one_unit_several_persons_and_several_units_one_person() -> None:
     assert [(a.unit, a.person) for a in two] == [("区商务局", "高勇坤"), ("区外事办", "高勇坤")]
 
 
-def test_ten_thousand_rows_parse_quickly() -> None:
-    import time
-
+def test_ten_thousand_rows_all_parse() -> None:
+    """Scale is measured by bench/import_rows.py; here every row of a big file must come through."""
     rng = random.Random(7)
     rows = [
         row(
@@ -155,12 +154,10 @@ def test_ten_thousand_rows_parse_quickly() -> None:
         for n in range(1, 10_001)
     ]
     data = task_sheet(rows)
-    started = time.perf_counter()
     parsed = parse_task_file(data, "big.xlsx", plan_year=2021)
-    elapsed = time.perf_counter() - started
     assert parsed.problems == []
     assert len(parsed.tasks) == 10_000
-    assert elapsed < 5
+    assert parsed.tasks[-1].number == 10_000 and parsed.tasks[-1].metric is not None
 
 
 def test_the_sample_opens_in_openpyxl_unchanged(sample_bytes: bytes) -> None:
