@@ -18,7 +18,7 @@ from bot.context import BotContext, HQApplication
 from handlers.callbacks import MoveHQGroup
 from handlers.guards import guarded, pressed
 from handlers.request import Press, Request
-from services.hq import ensure_hq, resolve_hq, set_hq_chat
+from services.hq import ensure_hq, rename_hq, resolve_hq, set_hq_chat
 from services.people import set_reachable
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,20 @@ async def sethq(req: Request) -> None:
         return
     await set_hq_chat(req.session, hq, req.chat.id)
     await req.reply("sethq_done", hq_name=hq.name, title=req.chat.title)
+
+
+@guarded("hqname")
+async def hqname(req: Request) -> None:
+    """/hqname shows the headquarters' name; /hqname NEW renames it (it heads every digest)."""
+    hq = req.hq
+    if hq is None or hq.id is None:
+        await req.reply("invite_usage", no_hq=True)
+        return
+    if not req.args:
+        await req.reply("hq_name_usage", name=hq.name)
+        return
+    outcome = await rename_hq(req.session, hq.id, " ".join(req.args))
+    await req.reply("hq_rename", outcome=outcome)
 
 
 @pressed("sethq", MoveHQGroup)
@@ -109,6 +123,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
 def register(application: HQApplication) -> None:
     """Add the group and reachability handlers."""
     application.add_handler(CommandHandler("sethq", sethq))
+    application.add_handler(CommandHandler("hqname", hqname))
     application.add_handler(CallbackQueryHandler(on_move_button, pattern=MoveHQGroup.matches()))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, Rule] = {
     "revoke": Rule(ADMINS, PRIVATE, "take a role back (also liaison)"),
     "delegate": Rule(ADMINS, PRIVATE, "let a liaison report for a responsible person"),
     "sethq": Rule(ADMINS, GROUPS, "make this group the HQ group"),
+    "hqname": Rule(ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME"),
 }
 
 

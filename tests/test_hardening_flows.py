@@ -129,3 +129,19 @@ async def test_a_first_import_reads_the_plan_year_from_the_file(
     async with sessions() as session:
         years = (await session.exec(select(func.min(Task.plan_year), func.count()))).one()
     assert years == (2021, 29)
+
+
+async def test_the_hq_is_named_from_the_file_and_an_admin_can_rename_it(
+    sessions: SessionFactory, clock: ManualClock
+) -> None:
+    async with running_bot(sessions, clock) as h:
+        preview = await upload(h, SAMPLE.read_bytes(), "opening-up-tasks-2021.xlsx")
+        await press_and_wait_edit(h.tg, h.admin_id, preview, "✅ 确认导入")
+        shown = await ask(h.tg, h.admin_id, "hqname")
+        assert "构建对外开放新高地项目指挥部" in shown["text"]
+        renamed = await ask(h.tg, h.admin_id, "hqname", "鼓楼区对外开放项目指挥部")
+        assert "更名为「鼓楼区对外开放项目指挥部」" in renamed["text"]
+        page = await ask(h.tg, h.admin_id, "tasks")
+        assert page["text"].startswith("鼓楼区对外开放项目指挥部")
+        empty = await ask(h.tg, h.admin_id, "hqname", "x" * 201)
+        assert "1 至 200" in empty["text"]
