@@ -32,12 +32,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def telegram_id(**kwargs) -> int | None:  # type: ignore[no-untyped-def]
+def telegram_id(**kwargs: Any) -> Any:
     """A Telegram user or chat id: they exceed 32 bits, so always BIGINT."""
     return Field(sa_type=BigInteger, **kwargs)
 
 
-def timestamp(**kwargs) -> datetime:  # type: ignore[no-untyped-def]
+def timestamp(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column."""
     return Field(sa_type=UTCDateTime, **kwargs)
 

@@ -38,7 +38,7 @@ class ManualClock:
             if tz is None:
                 raise ValueError("ManualClock needs an aware start time or a zone")
             start = start.replace(tzinfo=tz)
-        self.tz = tz or start.tzinfo  # type: ignore[assignment]
+        self.tz = tz or start.tzinfo
         self._now = start.astimezone(self.tz)
 
     def now(self) -> datetime:

@@ -62,7 +62,7 @@ async def load_tasks(
         select(Task, WorkingGroup.name)
         .join(WorkingGroup, col(WorkingGroup.id) == Task.group_id, isouter=True)
         .where(Task.hq_id == hq_id, Task.plan_year == plan_year)
-        .order_by(Task.number)
+        .order_by(col(Task.number))
     )
     if group:
         query = query.where(WorkingGroup.name == group)
@@ -92,7 +92,7 @@ async def load_tasks(
         await session.exec(
             select(Stage)
             .where(col(Stage.task_id).in_(list(views)), col(Stage.active).is_(True))
-            .order_by(Stage.task_id, Stage.seq)
+            .order_by(col(Stage.task_id), col(Stage.seq))
         )
     ).all()
     people: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -104,7 +104,7 @@ async def load_tasks(
                 .join(Unit, col(Unit.id) == Assignment.unit_id)
                 .join(Person, col(Person.id) == Assignment.person_id)
                 .where(col(Assignment.stage_id).in_(stage_ids[i : i + 5000]))
-                .order_by(Assignment.stage_id, Assignment.position)
+                .order_by(col(Assignment.stage_id), col(Assignment.position))
             )
         ).all()
         for stage_id, unit, person in pairs:
