@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # The update kinds hqbot handles; asking for exactly these keeps Telegram from sending others.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+HANDLERS_AT_ONCE = 32
+SEND_CONNECTIONS = 8
 
 
 def build_application(
@@ -52,7 +54,9 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.app.tz))
         .get_updates_read_timeout(40)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerUserOrderProcessor())
+        .concurrent_updates(PerUserOrderProcessor(running=HANDLERS_AT_ONCE))
+        # httpx scans every pooled connection on each request: a small pool keeps a send cheap.
+        .connection_pool_size(SEND_CONNECTIONS)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]

@@ -99,6 +99,9 @@ def _preference(atom: _Atom) -> _Preference:
     return _Preference.anywhere
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def split_html(html: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Cut `html` into parts of at most `limit` UTF-16 units, each well-formed on its own.
 
@@ -107,6 +110,8 @@ def split_html(html: str, limit: int = TEXT_LIMIT) -> list[str]:
     """
     if limit < 16:
         raise ValueError("limit too small to carry any formatting")
+    if utf16_len(html) <= limit:  # the usual case: one message, nothing to cut
+        return [html] if _TAG.sub("", html).strip() else []
     atoms = _atoms(html)
     parts: list[str] = []
     stack: list[_Atom] = []

@@ -49,6 +49,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self._menu: tuple[tuple[str, str], ...] | None = None
         self.env.filters["clip"] = clip
         self.env.filters["plain_number"] = plain_number
 
@@ -62,9 +63,12 @@ class Renderer:
 
     def command_menu(self) -> list[tuple[str, str]]:
         """The bot's command menu as (command, description) pairs from `commands.txt`."""
+        if self._menu is not None:
+            return list(self._menu)
         pairs = []
         for line in self.render_text("commands").splitlines():
             if "|" in line:
                 command, description = line.split("|", 1)
                 pairs.append((command.strip(), description.strip()))
+        self._menu = tuple(pairs)
         return pairs

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import CompoundSelect, Integer, String, cast, literal, null, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,68 +67,72 @@ async def identify(
         return ident
     if telegram_user_id in config_admins:
         ident.roles.add(Role.admin)
-    person = (
-        await session.exec(select(Person).where(Person.telegram_user_id == telegram_user_id))
+    found = (
+        await session.exec(
+            select(Person, Unit.name)
+            .join(Unit, col(Unit.id) == Person.unit_id, isouter=True)
+            .where(Person.telegram_user_id == telegram_user_id)
+        )
     ).first()
-    ident.person = person
-    if person is not None and person.unit_id:
-        unit = await session.get(Unit, person.unit_id)
-        ident.unit = unit.name if unit else None
-    if person is not None and hq is not None:
-        await _roles_in_hq(session, hq.id, person, ident)  # type: ignore[arg-type]
+    if found is not None:
+        ident.person, ident.unit = found
+    if ident.person is not None and hq is not None and hq.id is not None:
+        await _roles_in_hq(session, hq.id, ident.person, ident)
     if not ident.roles:
         ident.roles.add(Role.stranger)
     return ident
 
 
-async def _roles_in_hq(session: AsyncSession, hq_id: int, person: Person, ident: Identity) -> None:
-    grants = (
-        await session.exec(
-            select(RoleGrant).where(RoleGrant.hq_id == hq_id, RoleGrant.person_id == person.id)
+def _role_facts(hq_id: int, person_id: int) -> CompoundSelect:
+    """Every role fact of a person in one query: (kind, text, reference)."""
+    no_text, no_ref = cast(null(), String), cast(null(), Integer)
+    grants = sa_select(literal("grant"), col(RoleGrant.role), col(RoleGrant.principal_id)).where(
+        col(RoleGrant.hq_id) == hq_id, col(RoleGrant.person_id) == person_id
+    )
+    titles = sa_select(literal("title"), col(HQLeader.role), no_ref).where(
+        col(HQLeader.hq_id) == hq_id, col(HQLeader.person_id) == person_id
+    )
+    groups = (
+        sa_select(literal("group"), col(WorkingGroup.name), no_ref)
+        .join(GroupLeader, col(GroupLeader.group_id) == WorkingGroup.id)
+        .where(col(WorkingGroup.hq_id) == hq_id, col(GroupLeader.person_id) == person_id)
+    )
+    assigned = (
+        sa_select(col(Assignment.id))
+        .join(Stage, col(Stage.id) == Assignment.stage_id)
+        .join(Task, col(Task.id) == Stage.task_id)
+        .where(
+            col(Assignment.person_id) == person_id,
+            col(Task.hq_id) == hq_id,
+            col(Task.status) == TaskStatus.active,
+            col(Stage.active).is_(True),
         )
-    ).all()
-    for grant in grants:
-        if grant.role == GrantedRole.admin:
+    )
+    responsible = sa_select(literal("responsible"), no_text, no_ref).where(assigned.exists())
+    return union_all(grants, titles, groups, responsible)
+
+
+async def _roles_in_hq(session: AsyncSession, hq_id: int, person: Person, ident: Identity) -> None:
+    assert person.id is not None
+    connection = await session.connection()
+    facts = (await connection.execute(_role_facts(hq_id, person.id))).all()
+    for kind, text, ref in facts:
+        if kind == "grant" and text == GrantedRole.admin:
             ident.roles.add(Role.admin)
-        elif grant.role == GrantedRole.liaison and grant.principal_id:
-            principal = await session.get(Person, grant.principal_id)
+        elif kind == "grant" and text == GrantedRole.liaison and ref:
+            principal = await session.get(Person, ref)
             if principal is not None:
                 ident.roles.add(Role.liaison)
                 ident.principals.append(principal)
-    titles = (
-        await session.exec(
-            select(HQLeader.role).where(HQLeader.hq_id == hq_id, HQLeader.person_id == person.id)
-        )
-    ).all()
-    if titles:
-        ident.roles.add(Role.hq_leader)
-        ident.hq_titles = [title for title in titles if title]
-    groups = (
-        await session.exec(
-            select(WorkingGroup.name)
-            .join(GroupLeader, col(GroupLeader.group_id) == WorkingGroup.id)
-            .where(WorkingGroup.hq_id == hq_id, GroupLeader.person_id == person.id)
-        )
-    ).all()
-    if groups:
-        ident.roles.add(Role.group_leader)
-        ident.groups_led = list(groups)
-    responsible = (
-        await session.exec(
-            select(Assignment.id)
-            .join(Stage, col(Stage.id) == Assignment.stage_id)
-            .join(Task, col(Task.id) == Stage.task_id)
-            .where(
-                Assignment.person_id == person.id,
-                Task.hq_id == hq_id,
-                Task.status == TaskStatus.active,
-                col(Stage.active).is_(True),
-            )
-            .limit(1)
-        )
-    ).first()
-    if responsible is not None:
-        ident.roles.add(Role.responsible)
+        elif kind == "title":
+            ident.roles.add(Role.hq_leader)
+            if text:
+                ident.hq_titles.append(text)
+        elif kind == "group" and text:
+            ident.roles.add(Role.group_leader)
+            ident.groups_led.append(text)
+        elif kind == "responsible":
+            ident.roles.add(Role.responsible)
 
 
 class RoleKind(StrEnum):
