@@ -209,7 +209,7 @@ def import_file(
     ] = None,
 ) -> None:
     """Preview a task-list file against the database and apply it (unless --dry-run)."""
-    from bot.clirender import plain, print_preview
+    from bot.clirender import plain
     from bot.templating import Renderer
     from services import importer
     from services.clock import SystemClock
@@ -218,11 +218,11 @@ def import_file(
     renderer = Renderer(settings.app.language)
     clock = SystemClock(settings.app.tz)
     if not file.is_file():
-        typer.echo(f"hqbot import: {file}: no such file", err=True)
+        typer.echo(renderer.render_text("cli_no_file", command="import", file=file), err=True)
         raise typer.Exit(2)
     data = file.read_bytes()
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> importer.ImportRun:
         return await importer.import_file(
             session,
             hq_name=hq,
@@ -236,29 +236,23 @@ def import_file(
 
     run = asyncio.run(_in_session(settings, work))
     if run.kind == importer.RunKind.ambiguous_hq or run.preview is None:
-        typer.echo(
-            f"hqbot import: several headquarters ({', '.join(run.candidates)}); use --hq", err=True
-        )
+        typer.echo(renderer.render_text("cli_import_pick_hq", names=run.candidates), err=True)
         raise typer.Exit(2)
     preview = run.preview
-    if preview.is_structure and preview.ok:
-        text = renderer.render("structure_preview", preview=preview, filename=file.name,
-                               pending=False)  # fmt: skip
-        out.print(plain(text), highlight=False, markup=False, soft_wrap=True)
-        if not preview.is_noop:
-            out.print("[green]applied[/green]" if preview.applied else
-                      "dry run: nothing was written")  # fmt: skip
-    else:
-        print_preview(out, renderer, preview, dry_run=dry_run)
-    if run.plan_year is not None and preview.ok:
-        out.print(f"plan year {run.plan_year.year} ({run.plan_year.source})", highlight=False)
+    text = renderer.render("import_preview", preview=preview, filename=file.name, pending=False,
+                           year_source=run.plan_year.source if run.plan_year else None)  # fmt: skip
+    out.print(plain(text), highlight=False, markup=False, soft_wrap=True)
+    result = renderer.render_text("cli_import_result", preview=preview, dry_run=dry_run)
+    if result:
+        out.print(result, highlight=False, markup=False)
     if problems_file is not None and preview.problems:
         texts = [plain(renderer.render("import_problem", p=p)) for p in preview.problems]
         name, *header = renderer.render_text("import_problems_sheet").splitlines()
         problems_file.write_bytes(
             importer.problems_workbook(preview.problems, texts, header=header, sheet_name=name)
         )
-        out.print(f"{problems_file}: {len(texts)} problem(s)", highlight=False, soft_wrap=True)
+        written = renderer.render_text("cli_problems_written", file=problems_file, count=len(texts))
+        out.print(written, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(0 if preview.ok else 1)
 
 
@@ -390,19 +384,14 @@ TasksFound = tuple[str, int, list["TaskView"]]
 def _tasks_loader(
     hq: str | None, year: int | None, group: str | None
 ) -> Callable[[AsyncSession], Awaitable[TasksFound | None]]:
-    """A session callback returning (hq name, plan year, tasks) or None."""
-    from services.hq import latest_plan_year, resolve_hq
-    from services.tasks import load_tasks
+    """A session callback returning (hq name, plan year, tasks) or None (the bot's /tasks)."""
+    from services.plans import PlanStatus, current_plan
 
     async def work(session: AsyncSession) -> TasksFound | None:
-        choice = await resolve_hq(session, hq)
-        if choice.hq is None or choice.hq.id is None:
+        plan = await current_plan(session, hq_name=hq, year=year, group=group)
+        if plan.status is not PlanStatus.ok or plan.hq is None or plan.plan_year is None:
             return None
-        plan_year = year or await latest_plan_year(session, choice.hq.id)
-        if plan_year is None:
-            return None
-        tasks = await load_tasks(session, choice.hq.id, plan_year, group=group)
-        return choice.hq.name, plan_year, tasks
+        return plan.hq.name, plan.plan_year, plan.tasks
 
     return work
 

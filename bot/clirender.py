@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.templating import Renderer
-from services.importer import ImportPreview
 from services.tasks import TaskView
 from services.xlsx import put_value
 
@@ -24,45 +23,6 @@ TAG = re.compile(r"<[^>]+>")
 def plain(html: str) -> str:
     """Telegram HTML to terminal text."""
     return unescape(TAG.sub("", html))
-
-
-def print_preview(
-    console: Console, renderer: Renderer, preview: ImportPreview, *, dry_run: bool
-) -> None:
-    """The import preview: a summary table, every change, every problem."""
-    if preview.problems:
-        console.print(f"{len(preview.problems)} problem(s); nothing was imported:", highlight=False)
-        for i, problem in enumerate(preview.problems, start=1):
-            text = plain(renderer.render("import_problem", p=problem))
-            console.print(f"{i:>4}. {text}", highlight=False, markup=False, soft_wrap=True)
-        return
-    summary = Table(title=f"{preview.hq_name} · {preview.plan_year or ''}", show_header=False)
-    summary.add_row("tasks / stages / groups in file", f"{preview.task_count} / "
-                    f"{preview.stage_count} / {preview.group_count}")  # fmt: skip
-    summary.add_row("added", str(len(preview.added)))
-    summary.add_row("changed", str(len(preview.changed)))
-    summary.add_row("withdrawn", str(len(preview.withdrawn)))
-    summary.add_row("restored", str(len(preview.reactivated)))
-    summary.add_row("unchanged", str(preview.unchanged))
-    summary.add_row("new units / persons", f"{len(preview.new_units)} / {len(preview.new_persons)}")
-    console.print(summary)
-    changes = Table("change", "No.", "task", "fields")
-    for number, name in preview.added:
-        changes.add_row("added", str(number), name, "")
-    for change in preview.changed:
-        changes.add_row("changed", str(change.number), change.name, ", ".join(change.fields))
-    for number, name in preview.withdrawn:
-        changes.add_row("withdrawn", str(number), name, "")
-    for number, name in preview.reactivated:
-        changes.add_row("restored", str(number), name, "")
-    if changes.row_count:
-        console.print(changes)
-    if preview.is_noop:
-        console.print("nothing changes", highlight=False)
-    elif dry_run:
-        console.print("dry run: nothing was written", highlight=False)
-    elif preview.applied:
-        console.print("[green]applied[/green]")
 
 
 def labels(renderer: Renderer, template: str) -> list[str]:

@@ -84,13 +84,13 @@ def test_import_dry_run_then_apply_then_list_and_export(tmp_path: Path) -> None:
     args = ["--config", str(cfg)]
     dry = runner.invoke(app, ["import", str(SAMPLE), "--year", "2021", "--dry-run", *args])
     assert dry.exit_code == 0, dry.output
-    assert "dry run: nothing was written" in dry.output
+    assert "试运行：未写入任何内容" in dry.output
     assert "还没有任务清单" in runner.invoke(app, ["tasks", *args]).output
 
     applied = runner.invoke(app, ["import", str(SAMPLE), "--year", "2021", *args])
-    assert applied.exit_code == 0 and "applied" in applied.output
+    assert applied.exit_code == 0 and "已导入。" in applied.output
     again = runner.invoke(app, ["import", str(SAMPLE), *args])  # year: the latest imported
-    assert again.exit_code == 0 and "nothing changes" in again.output
+    assert again.exit_code == 0 and "无需更新" in again.output
 
     listed = runner.invoke(app, ["tasks", "--group", "国际交流工作组", *args])
     assert listed.exit_code == 0
@@ -102,7 +102,7 @@ def test_import_dry_run_then_apply_then_list_and_export(tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", str(out), *args])
     assert exported.exit_code == 0 and "已导出 29 项任务" in exported.output
     back = runner.invoke(app, ["import", str(out), "--dry-run", *args])
-    assert "nothing changes" in back.output
+    assert "无需更新" in back.output
 
 
 def test_import_of_a_broken_file_lists_problems_and_exits_1(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_import_of_a_broken_file_lists_problems_and_exits_1(tmp_path: Path) -> N
     result = runner.invoke(app, ["import", str(bad), "--config", str(cfg)])
     assert result.exit_code == 1
     assert "第 2 行 完成时限 '13月' 不是有效月份" in result.output
-    assert "nothing was imported" in result.output
+    assert "未导入任何内容" in result.output
 
 
 def _config(tmp_path: Path, language: str = "zh") -> list[str]:
@@ -217,7 +217,7 @@ def test_no_exported_cell_is_a_formula(tmp_path: Path) -> None:
     names = [r[0] for r in load_workbook(invites).active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["+张三", "=HYPERLINK"]
     again = runner.invoke(app, ["import", str(export), "--dry-run", *args])
-    assert "nothing changes" in again.output
+    assert "无需更新" in again.output
 
 
 def test_export_title_is_plain_text(tmp_path: Path) -> None:

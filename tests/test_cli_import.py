@@ -29,7 +29,7 @@ def args(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_year_in_the_file_name_is_used(args: list[str]) -> None:
     result = runner.invoke(app, ["import", str(SAMPLE), *args])
     assert result.exit_code == 0, result.output
-    assert "applied" in result.output and "plan year 2021 (filename)" in result.output
+    assert "已导入。" in result.output and "2021 年度，取自文件名" in result.output
     listed = runner.invoke(app, ["tasks", *args])
     assert "构建对外开放新高地项目指挥部 · 2021" in listed.output
 
@@ -39,7 +39,7 @@ def test_without_a_year_anywhere_the_periods_decide(args: list[str], tmp_path: P
     shutil.copy(SAMPLE, renamed)
     result = runner.invoke(app, ["import", str(renamed), *args])
     assert result.exit_code == 0, result.output
-    assert "plan year 2021 (periods)" in result.output
+    assert "2021 年度，按完成时限中的年份推断" in result.output
 
 
 def test_the_structure_gets_its_own_preview(args: list[str]) -> None:
@@ -47,7 +47,7 @@ def test_the_structure_gets_its_own_preview(args: list[str]) -> None:
     assert result.exit_code == 0, result.output
     assert "指挥部架构导入预览" in result.output
     assert "陈旭（区发改局局长）" in result.output and "将新建人员 8 位" in result.output
-    assert "dry run: nothing was written" in result.output
+    assert "试运行：未写入任何内容" in result.output
 
 
 def test_problems_go_to_a_workbook(args: list[str], tmp_path: Path) -> None:
@@ -58,6 +58,6 @@ def test_problems_go_to_a_workbook(args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "problems.xlsx"
     result = runner.invoke(app, ["import", str(bad), "--problems", str(out), *args])
     assert result.exit_code == 1
-    assert f"{out}: 50 problem(s)" in result.output.replace("\n", "")
+    assert f"已把全部 50 个问题写入 {out}" in result.output.replace("\n", "")
     rows = list(load_workbook(io.BytesIO(out.read_bytes())).active.iter_rows(values_only=True))
     assert len(rows) == 51 and rows[50][4] == "第 51 行 完成时限 '13月' 不是有效月份。"
