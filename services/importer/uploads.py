@@ -3,7 +3,6 @@ cancel it, or import a file at once. Each returns an outcome with a `kind` the c
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +13,7 @@ from models.tasks import PendingStatus
 from services import pending as pending_store
 from services import tasklist as tl
 from services.hq import latest_plan_year, resolve_hq
+from services.importer.offload import run_parser
 from services.importer.plan_year import PlanYear, choose_plan_year
 from services.importer.preview import ImportPreview
 from services.importer.upload import Parsed, as_task_list, parse_upload, parsed_from_scan
@@ -141,8 +141,8 @@ async def _prepare(
     current = hq.name if hq else None
     latest = await latest_plan_year(session, hq.id) if hq and hq.id else None
     await session.rollback()  # no transaction stays open while the file is parsed
-    parsed, year, title = await asyncio.to_thread(
-        _read, data, filename, caption=caption, given=given, latest=latest, now=now
+    parsed, year, title = await run_parser(
+        len(data), _read, data, filename, caption=caption, given=given, latest=latest, now=now
     )
     named = tl.hq_name_from_title(title)
     rename_to = None
@@ -235,7 +235,7 @@ async def decide_upload(
     pending_id, hq_name, plan_year = stored.id, stored.hq_name, stored.plan_year
     data, fingerprint, rename_to = stored.data, stored.fingerprint, stored.rename_hq_to
     await session.rollback()  # no transaction stays open while the file is parsed
-    parsed = await asyncio.to_thread(parse_upload, data, filename, plan_year)
+    parsed = await run_parser(len(data), parse_upload, data, filename, plan_year)
     if not await pending_store.claim(session, pending_id, PendingStatus.applied, now):
         await session.rollback()
         return await _already(session, token, filename)

@@ -25,7 +25,7 @@ from services.importer.structure import (
     write_leaders,
 )
 
-CHUNK = 5000  # rows per bulk INSERT
+CHUNK = 1000  # rows per bulk INSERT (small enough that other updates run in between)
 
 
 @dataclass
