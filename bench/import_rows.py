@@ -104,7 +104,7 @@ async def main() -> None:
             )  # fmt: skip
         t7 = time.perf_counter()
         assert staged.kind == importer.StageKind.noop, staged.kind
-        print(f"bot upload of the same file (parse in a thread + compare + fingerprint): "
+        print(f"bot upload of the same file (parse off the event loop + compare + fingerprint): "
               f"{t7 - t6:.2f} s")  # fmt: skip
         print(f"peak RSS {peak_rss_mib():.0f} MiB (after start-up {base_rss:.0f} MiB)")
         await engine.dispose()
