@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ from bot.htmlsplit import clip_html, clip_text, split_html
 from bot.templating import Renderer
 
 log = logging.getLogger(__name__)
+_TAGS = re.compile(r"<[^>]*>")
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
@@ -109,6 +112,8 @@ class Outbound:
     ) -> None:
         """Replace a message's text (e.g. a preview once confirmed); long text goes as new parts."""
         parts = split_html(self.renderer.render(template, **context))
+        if not parts:
+            raise ValueError(f"template {template!r} rendered nothing to show")
         try:
             await self.bot.edit_message_text(
                 chat_id=message.chat_id,
@@ -130,7 +135,10 @@ class Outbound:
     ) -> None:  # fmt: skip
         """Answer a button press, optionally with a short toast rendered from a template."""
         limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
-        text = clip_text(self.renderer.render(template, **context), limit) if template else None
+        text = None
+        if template:  # toasts are plain text: no tags, entities read back as characters
+            rendered = _TAGS.sub("", self.renderer.render(template, **context))
+            text = clip_text(html.unescape(rendered), limit)
         try:
             await query.answer(text=text, show_alert=alert)
         except TelegramError as exc:  # an old query: the press itself was handled

@@ -202,3 +202,24 @@ async def test_a_long_rendered_reply_arrives_whole_in_several_messages(
     )
     kinds = {e["type"] for m in received for e in m.get("entities", [])}
     assert {"bold", "code", "italic"} <= kinds
+
+
+async def test_toasts_are_plain_text(tmp_path: Path) -> None:
+    from bot.outbound import Outbound
+    from bot.templating import Renderer
+
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "en").mkdir()
+    for lang in ("zh", "en"):
+        (tmp_path / lang / "toast.html").write_text("<b>{{ name }}</b> 已处理", encoding="utf-8")
+
+    class Query:
+        text: str | None = None
+
+        async def answer(self, text: str | None = None, show_alert: bool = False) -> None:
+            self.text = text
+
+    query = Query()
+    outbound = Outbound(None, Renderer("zh", tmp_path))  # type: ignore[arg-type]
+    await outbound.answer(query, "toast", name="A & B <x>")  # type: ignore[arg-type]
+    assert query.text == "A & B <x> 已处理"
