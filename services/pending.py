@@ -55,14 +55,6 @@ def is_expired(pending: PendingImport, now: datetime) -> bool:
     return now - pending.created_at > PENDING_TTL
 
 
-async def decide(session: AsyncSession, pending: PendingImport, status: str, now: datetime) -> None:
-    """Mark an upload applied / cancelled / expired and drop its bytes; commit."""
-    pending.status = status
-    pending.decided_at = now
-    pending.data = b""
-    session.add(pending)
-    await session.commit()
-
 
 async def claim(
     session: AsyncSession, pending_id: int, status: PendingStatus, now: datetime
