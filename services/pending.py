@@ -55,7 +55,6 @@ def is_expired(pending: PendingImport, now: datetime) -> bool:
     return now - pending.created_at > PENDING_TTL
 
 
-
 async def claim(
     session: AsyncSession, pending_id: int, status: PendingStatus, now: datetime
 ) -> bool:
