@@ -145,3 +145,22 @@ async def test_the_hq_is_named_from_the_file_and_an_admin_can_rename_it(
         assert page["text"].startswith("鼓楼区对外开放项目指挥部")
         empty = await ask(h.tg, h.admin_id, "hqname", "x" * 201)
         assert "1 至 200" in empty["text"]
+
+
+async def test_a_bound_person_whose_role_ended_is_still_bound(
+    sessions: SessionFactory, clock: ManualClock
+) -> None:
+    await import_seed(sessions, clock)
+    async with running_bot(sessions, clock) as h:
+        user = await h.tg.create_user("组长甲")
+        await ask(h.tg, h.admin_id, "grant", "陈 旭 组长 国际交流工作组")
+        code = links((await ask(h.tg, h.admin_id, "invite", "陈旭"))["text"])["陈旭"]
+        await press_and_wait_edit(h.tg, user["id"], await ask(h.tg, user["id"], "start", code),
+                                  "✅ 是的，确认")  # fmt: skip
+        for group in ("国际交流工作组", "海丝引领专项组"):
+            await ask(h.tg, h.admin_id, "revoke", f"陈旭 组长 {group}")
+        await ask(h.tg, h.admin_id, "revoke", "陈旭 副指挥长")
+        whoami = await ask(h.tg, user["id"], "whoami")
+        assert "已绑定：陈旭" in whoami["text"] and "没有角色" in whoami["text"]
+        refused = await ask(h.tg, user["id"], "tasks")
+        assert "没有使用 /tasks 的权限" in refused["text"] and "还没有绑定" not in refused["text"]
