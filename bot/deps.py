@@ -23,7 +23,3 @@ class Deps:
     renderer: Renderer
     outbound: Outbound
     menus_shown: dict[int, tuple[str, ...]] = field(default_factory=dict)
-
-    def is_admin(self, user_id: int | None) -> bool:
-        """Whether a Telegram user is a bootstrap admin from the config."""
-        return user_id is not None and user_id in self.settings.telegram.admins

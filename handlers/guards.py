@@ -152,5 +152,3 @@ async def answer_stale(update: Update, context: BotContext) -> None:
         log.info("unhandled button press %r", update.callback_query.data)
         await context.deps.outbound.answer(update.callback_query, "button_stale", alert=True)
 
-
-Guarded = Callable[[Request], Awaitable[Any]]
