@@ -151,4 +151,3 @@ async def answer_stale(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         log.info("unhandled button press %r", update.callback_query.data)
         await context.deps.outbound.answer(update.callback_query, "button_stale", alert=True)
-
