@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.people import Person, Unit
@@ -42,8 +44,21 @@ async def due_in(session: AsyncSession, hq_id: int, month: int) -> list[DueStage
     A stage is due in every month its period covers (task 12: its 1-3 月 stage in 2021-03, its
     4-7 月 stage in 2021-04); a stage running into the next year is due there too.
     """
-    rows = await session.exec(
-        select(Task, Stage, Assignment, Person.name, Unit.name, WorkingGroup.name)
+    query = (
+        sa_select(
+            col(Task.id),
+            col(Task.number),
+            col(Task.name),
+            func.coalesce(col(WorkingGroup.name), ""),
+            col(Stage.id),
+            col(Stage.seq),
+            col(Stage.content),
+            col(Stage.period_text),
+            col(Stage.end_ym),
+            col(Assignment.person_id),
+            col(Person.name),
+            col(Unit.name),
+        )  # fmt: skip
         .join(Stage, col(Stage.task_id) == Task.id)
         .join(Assignment, col(Assignment.stage_id) == Stage.id)
         .join(Person, col(Person.id) == Assignment.person_id)
@@ -58,12 +73,23 @@ async def due_in(session: AsyncSession, hq_id: int, month: int) -> list[DueStage
         )
         .order_by(col(Task.number), col(Stage.seq), col(Assignment.position))
     )
+    connection = await session.connection()
     due = []
-    for task, stage, assignment, person, unit, group in rows.all():
-        assert task.id is not None and stage.id is not None
-        due.append(
-            DueStage(task.id, task.number, task.name, group or "", stage.id, stage.seq,
-                     stage.content, stage.period_text, stage.end_ym, assignment.person_id,
-                     person, unit)
-        )  # fmt: skip
+    for row in (await connection.execute(query)).all():
+        (
+            task_id,
+            number,
+            name,
+            group,
+            stage_id,
+            seq,
+            content,
+            period,
+            end,
+            person_id,
+            person,
+            unit,
+        ) = row
+        due.append(DueStage(int(task_id or 0), number, name, group, int(stage_id or 0), seq,
+                            content, period, end, person_id, person, unit))  # fmt: skip
     return due
