@@ -101,6 +101,14 @@ class AppSettings(BaseModel):
         return ZoneInfo(self.timezone)
 
 
+class CycleSettings(BaseModel):
+    """The reporting month: by which day of the month reports are due."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_day: int = Field(default=25, ge=1, le=28)
+
+
 class Settings(BaseSettings):
     """All of hqbot's settings."""
 
@@ -111,6 +119,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     app: AppSettings = Field(default_factory=AppSettings)
+    cycle: CycleSettings = Field(default_factory=CycleSettings)
 
     @classmethod
     def settings_customise_sources(

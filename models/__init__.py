@@ -2,6 +2,17 @@
 
 from models.access import CodeAttempt, GrantedRole, Invitation, RoleGrant
 from models.people import Person, Unit
+from models.reporting import (
+    Ask,
+    ChatHQ,
+    Cycle,
+    CycleStatus,
+    Evidence,
+    Reopen,
+    Report,
+    ReportDraft,
+    ReportStatus,
+)
 from models.tables import Chat, Headquarters
 from models.tasks import (
     Assignment,
@@ -16,6 +27,15 @@ from models.tasks import (
 )
 
 __all__ = [
+    "Ask",
+    "ChatHQ",
+    "Cycle",
+    "CycleStatus",
+    "Evidence",
+    "Reopen",
+    "Report",
+    "ReportDraft",
+    "ReportStatus",
     "CodeAttempt",
     "GrantedRole",
     "Invitation",
