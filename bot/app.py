@@ -27,7 +27,12 @@ from services.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 # The update kinds hqbot handles; asking for exactly these keeps Telegram from sending others.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 HANDLERS_AT_ONCE = 32
 SEND_CONNECTIONS = 8
 

@@ -130,3 +130,50 @@ class MoveHQGroup(CallbackData):
 
     prefix: ClassVar[str] = "sethq"
     ok: bool
+
+
+@dataclass(frozen=True)
+class ReportStart(CallbackData):
+    """A task's button under the month's ask or /myreports (stage 0: the next task to report)."""
+
+    prefix: ClassVar[str] = "rs"
+    cycle_id: int
+    stage_id: int
+    person_id: int
+
+
+@dataclass(frozen=True)
+class ReportRevise(CallbackData):
+    """修改 a submitted report from /myreports (until the month closes, or once reopened)."""
+
+    prefix: ClassVar[str] = "rv"
+    cycle_id: int
+    stage_id: int
+    person_id: int
+
+
+@dataclass(frozen=True)
+class ReportStep(CallbackData):
+    """A choice within a draft's current step (`step` must still be the draft's step)."""
+
+    prefix: ClassVar[str] = "rq"
+    draft_id: int
+    step: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class BookDownload(CallbackData):
+    """下载填报表 under /myreports: the person's due tasks this month as an .xlsx."""
+
+    prefix: ClassVar[str] = "bk"
+    cycle_id: int
+
+
+@dataclass(frozen=True)
+class BookChoice(CallbackData):
+    """确认 / 取消 under the preview of an uploaded 填报表."""
+
+    prefix: ClassVar[str] = "bkc"
+    ok: bool
+    token: str

@@ -19,6 +19,7 @@ class Where(StrEnum):
 EVERYONE = frozenset(Role)
 LEADERS = frozenset({Role.admin, Role.hq_leader, Role.group_leader})
 ADMINS = frozenset({Role.admin})
+REPORTERS = frozenset({Role.responsible, Role.liaison})
 PRIVATE = frozenset({Where.private})
 GROUPS = frozenset({Where.hq_group, Where.other_group})
 ANYWHERE = frozenset(Where)
@@ -47,6 +48,11 @@ PERMISSIONS: dict[str, Rule] = {
     "delegate": Rule(ADMINS, PRIVATE, "let a liaison report for a responsible person"),
     "sethq": Rule(ADMINS, GROUPS, "make this group the HQ group"),
     "hqname": Rule(ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME"),
+    "cycle": Rule(ADMINS, PRIVATE, "the month: /cycle open [YYYY-MM], /cycle close, /cycle"),
+    "reopen": Rule(ADMINS, PRIVATE, "let one report of a closed month be revised once more"),
+    "report": Rule(REPORTERS, PRIVATE, "report this month's tasks (resumes a draft)"),
+    "cancel": Rule(EVERYONE, PRIVATE, "pause the report being typed (the draft is kept)"),
+    "myreports": Rule(REPORTERS, PRIVATE, "this month's tasks and their state; revise; 填报表"),
 }
 
 

@@ -38,7 +38,9 @@ def month_key(year: int, month: int) -> int:
     return year * 100 + month
 
 
-async def due_in(session: AsyncSession, hq_id: int, month: int) -> list[DueStage]:
+async def due_in(
+    session: AsyncSession, hq_id: int, month: int, *, person_ids: list[int] | None = None
+) -> list[DueStage]:
     """Every (stage, person) due in `month` (YYYYMM), by 序号 then position; any plan year.
 
     A stage is due in every month its period covers (task 12: its 1-3 月 stage in 2021-03, its
@@ -73,6 +75,8 @@ async def due_in(session: AsyncSession, hq_id: int, month: int) -> list[DueStage
         )
         .order_by(col(Task.number), col(Stage.seq), col(Assignment.position))
     )
+    if person_ids is not None:
+        query = query.where(col(Assignment.person_id).in_(person_ids))
     connection = await session.connection()
     due = []
     for row in (await connection.execute(query)).all():

@@ -1,0 +1,1 @@
+"""Monthly reporting: cycles, the conversation's drafts, reports and their revisions."""

@@ -1,0 +1,208 @@
+"""The month as the office sees it: the asks to send, who has reported, and reopening a report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.people import Person
+from models.reporting import Ask, Cycle, CycleStatus, Reopen
+from services.due import DueStage, due_in
+from services.names import PersonQuery
+from services.people import LookupKind, PersonLookup, lookup_person
+from services.reporting.reports import items_for, latest_reports
+
+
+@dataclass
+class AskPlan:
+    """One person's ask: the tasks due, and where to send it (None: not bound yet)."""
+
+    ask: Ask
+    person: Person
+    items: list[DueStage]
+
+    @property
+    def chat_id(self) -> int | None:
+        """The person's private chat (their Telegram user id), when bound and reachable."""
+        return self.person.telegram_user_id if self.person.reachable else None
+
+
+def _by_person(due: list[DueStage]) -> dict[int, list[DueStage]]:
+    grouped: dict[int, list[DueStage]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for stage in due:
+        if (stage.stage_id, stage.person_id) not in seen:
+            seen.add((stage.stage_id, stage.person_id))
+            grouped[stage.person_id].append(stage)
+    return grouped
+
+
+async def asks_to_send(session: AsyncSession, cycle: Cycle, now: datetime) -> list[AskPlan]:
+    """Every due person not yet asked in this cycle, each with an Ask row claimed; commit.
+
+    A person already asked (even before a restart) is not returned again.
+    """
+    assert cycle.id is not None
+    grouped = _by_person(await due_in(session, cycle.hq_id, cycle.ym))
+    asks = {a.person_id: a for a in (await session.exec(
+        select(Ask).where(Ask.cycle_id == cycle.id))).all()}  # fmt: skip
+    persons = {p.id: p for p in (await session.exec(
+        select(Person).where(col(Person.id).in_(list(grouped))))).all()}  # fmt: skip
+    plans = []
+    for person_id, items in grouped.items():
+        ask = asks.get(person_id)
+        if ask is None:
+            ask = Ask(cycle_id=cycle.id, person_id=person_id, created_at=now)
+            session.add(ask)
+        elif ask.sent_at is not None:
+            continue
+        plans.append(AskPlan(ask, persons[person_id], items))
+    try:
+        await session.commit()
+    except IntegrityError:  # another instance claimed them meanwhile
+        await session.rollback()
+        return []
+    return plans
+
+
+async def record_ask(
+    session: AsyncSession, ask: Ask, *, chat_id: int | None, message_id: int | None,
+    now: datetime, error: str | None = None,
+) -> None:  # fmt: skip
+    """Note that an ask went out (or why it could not); commit."""
+    ask.chat_id, ask.message_id, ask.error = chat_id, message_id, error
+    if error is None:
+        ask.sent_at = now
+    session.add(ask)
+    await session.commit()
+
+
+@dataclass
+class GroupProgress:
+    """A working group's reports this month: reported / due, by (task stage, person)."""
+
+    group: str
+    reported: int = 0
+    due: int = 0
+    late: int = 0
+
+
+@dataclass
+class Missing:
+    """A person who has not reported everything, with the 序号 still owed."""
+
+    name: str
+    unit: str
+    numbers: list[int] = field(default_factory=list)
+    asked: bool = False
+    bound: bool = False
+
+
+@dataclass
+class CycleProgress:
+    """Who has reported what in a cycle."""
+
+    cycle: Cycle
+    groups: list[GroupProgress]
+    missing: list[Missing]
+    reported: int
+    due: int
+    persons_due: int
+    persons_done: int
+
+
+async def cycle_progress(session: AsyncSession, cycle: Cycle) -> CycleProgress:
+    """Reported / due per working group and the missing persons by name."""
+    assert cycle.id is not None
+    due = await due_in(session, cycle.hq_id, cycle.ym)
+    reports = await latest_reports(session, cycle.id)
+    sent = select(Ask).where(Ask.cycle_id == cycle.id, col(Ask.sent_at).is_not(None))
+    asked = {a.person_id for a in (await session.exec(sent)).all()}
+    bound = {p for p in (await session.exec(select(Person.id).where(
+        col(Person.telegram_user_id).is_not(None)))).all()}  # fmt: skip
+    groups: dict[str, GroupProgress] = {}
+    missing: dict[int, Missing] = {}
+    persons: set[int] = set()
+    seen: set[tuple[int, int]] = set()
+    for stage in due:
+        key = (stage.stage_id, stage.person_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        persons.add(stage.person_id)
+        group = groups.setdefault(stage.group, GroupProgress(stage.group))
+        group.due += 1
+        report = reports.get(key)
+        if report is not None:
+            group.reported += 1
+            group.late += int(report.late)
+            continue
+        entry = missing.setdefault(stage.person_id, Missing(
+            stage.person_name, stage.unit, asked=stage.person_id in asked,
+            bound=stage.person_id in bound))  # fmt: skip
+        if stage.task_number not in entry.numbers:
+            entry.numbers.append(stage.task_number)
+    reported = sum(g.reported for g in groups.values())
+    return CycleProgress(cycle, list(groups.values()), list(missing.values()), reported,
+                         len(seen), len(persons), len(persons) - len(missing))  # fmt: skip
+
+
+class ReopenKind(StrEnum):
+    """What `/reopen NAME 序号` did."""
+
+    granted = "granted"
+    already = "already"  # an unused reopen is waiting already
+    cycle_open = "cycle_open"  # the month is still open: revisions need no leave
+    no_cycle = "no_cycle"  # no closed month (or not the one named)
+    person = "person"  # the name did not find exactly one person (see lookup)
+    not_due = "not_due"  # that person had no such task that month
+
+
+@dataclass
+class ReopenOutcome:
+    """The reopen granted, or why not."""
+
+    kind: ReopenKind
+    cycle: Cycle | None = None
+    lookup: PersonLookup | None = None
+    person: Person | None = None
+    number: int | None = None
+    reopen: Reopen | None = None
+
+
+async def reopen_report(
+    session: AsyncSession, *, hq_id: int, query: PersonQuery, number: int, ym: int | None,
+    by: int | None, now: datetime,
+) -> ReopenOutcome:  # fmt: skip
+    """Let one person revise one task's report once more in a closed month; commit."""
+    cycles = select(Cycle).where(Cycle.hq_id == hq_id)
+    cycles = (
+        cycles.where(Cycle.ym == ym) if ym is not None else cycles.order_by(col(Cycle.ym).desc())
+    )
+    cycle = (await session.exec(cycles)).first()
+    if cycle is None:
+        return ReopenOutcome(ReopenKind.no_cycle, number=number)
+    if cycle.status == CycleStatus.open:
+        return ReopenOutcome(ReopenKind.cycle_open, cycle, number=number)
+    lookup = await lookup_person(session, query)
+    if lookup.kind is not LookupKind.found or lookup.person is None or lookup.person.id is None:
+        return ReopenOutcome(ReopenKind.person, cycle, lookup, number=number)
+    person = lookup.person
+    assert person.id is not None
+    items = [i for i in await items_for(session, cycle, [person.id]) if i.due.task_number == number]
+    if not items:
+        return ReopenOutcome(ReopenKind.not_due, cycle, lookup, person, number)
+    item = items[0]
+    if item.reopened:
+        return ReopenOutcome(ReopenKind.already, cycle, lookup, person, number)
+    reopen = Reopen(cycle_id=cycle.id or 0, stage_id=item.due.stage_id, person_id=person.id,
+                    granted_by=by, granted_at=now)  # fmt: skip
+    session.add(reopen)
+    await session.commit()
+    return ReopenOutcome(ReopenKind.granted, cycle, lookup, person, number, reopen)
