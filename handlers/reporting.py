@@ -42,6 +42,7 @@ STATUSES = [ReportStatus.done, ReportStatus.on_track, ReportStatus.behind, Repor
             ReportStatus.not_started]  # fmt: skip
 PICKABLE = [Field.status, Field.progress, Field.problems, Field.goal, Field.metric, Field.evidence]
 BUTTON_NAME = 14  # characters of a task name on its button
+DRAFT_FIRST = -10  # handler group that sees private messages before any other
 
 
 @dataclass
@@ -438,15 +439,15 @@ def _known_commands() -> str:
 
 
 def register(application: HQApplication) -> None:
-    """Add the reporting handlers; private messages pass the draft first (group -1)."""
+    """Add the reporting handlers; private messages pass the live draft first."""
     private = filters.ChatType.PRIVATE
     edited = filters.UpdateType.EDITED_MESSAGE
-    application.add_handler(MessageHandler(edited & private, on_private_message), group=-1)
-    application.add_handler(MessageHandler(edited & ~private, _ignore_edit), group=-1)
+    application.add_handler(MessageHandler(edited & private, on_private_message), group=DRAFT_FIRST)
+    application.add_handler(MessageHandler(edited & ~private, _ignore_edit), group=DRAFT_FIRST)
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.StatusUpdate.ALL
                        & ~filters.Regex(_known_commands()), on_private_message),
-        group=-1,
+        group=DRAFT_FIRST,
     )  # fmt: skip
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("cancel", cancel_command))
