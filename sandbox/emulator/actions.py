@@ -159,9 +159,14 @@ def sticker(world: World, emoji: str, set_name: str | None) -> StoredFile:
     body = b"VP8L" + emoji.encode() + bytes(64)
     data = b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body
     return world.store_file(
-        data, "sticker", mime_type="image/webp", width=512, height=512, emoji=emoji,
+        data,
+        "sticker",
+        mime_type="image/webp",
+        width=512,
+        height=512,
+        emoji=emoji,
         set_name=set_name,
-    )  # fmt: skip
+    )
 
 
 def voice(world: World, duration: int) -> StoredFile:

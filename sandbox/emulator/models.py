@@ -249,7 +249,7 @@ class Message:
     file: StoredFile | None = None
     reply_to: Message | None = field(default=None, repr=False)
     service: Json = field(default_factory=dict)
-    media: Json = field(default_factory=dict)
+    media: Json = field(default_factory=dict)  # content without a file: location, contact
     options: Json = field(default_factory=dict)
     edit_date: int | None = None
     history: list[Json] = field(default_factory=list)
