@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import mimetypes
+import re
 from typing import Any
 
-from .content import auto_entities, find_button, image_size
+from .content import auto_entities, find_button, sniff_image
 from .errors import ControlError
 from .state import (
     MEMBER_STATUSES,
@@ -24,6 +26,14 @@ _ADMIN_RIGHTS = (
     "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
     "can_edit_stories", "can_delete_stories", "can_pin_messages",
 )  # fmt: skip
+
+MAX_EMOJI_CHARS = 8
+MAX_VOICE_SECONDS = 3600
+VOICE_BYTES_PER_SECOND = 2000  # Opus voice notes run at about 16 kbit/s
+MAX_ACCURACY_METRES = 1500
+MAX_NAME_CHARS = 64
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{2,30}$")
+STICKER_SET_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
 def member_json(user: User, status: str) -> Json:
@@ -122,14 +132,89 @@ def user_chat(
 def upload(
     world: World, data: bytes, filename: str | None, mime_type: str | None, kind: str
 ) -> StoredFile:
-    """Store a file a user sends."""
+    """Store a file a user sends (a photo must be a PNG, GIF or JPEG image)."""
     if not data:
         raise ControlError(400, "file must be non-empty")
     if kind == "photo":
-        width, height = image_size(data)
-        return world.store_file(data, "photo", width=width, height=height)
+        size = sniff_image(data)
+        if size is None:
+            raise ControlError(400, "a photo must be a PNG, GIF or JPEG image")
+        return world.store_file(data, "photo", width=size[0], height=size[1])
     mime = mime_type or (mimetypes.guess_type(filename or "")[0]) or "application/octet-stream"
     return world.store_file(data, "document", file_name=filename, mime_type=mime)
+
+
+def sticker(world: World, emoji: str, set_name: str | None) -> StoredFile:
+    """A static 512x512 sticker standing for ``emoji`` (the file is a WebP placeholder)."""
+    emoji = emoji.strip()
+    if (
+        not emoji
+        or len(emoji) > MAX_EMOJI_CHARS
+        or emoji.isascii()
+        or any(c.isspace() or (c.isascii() and c.isalpha()) for c in emoji)
+    ):
+        raise ControlError(400, "emoji must be a single emoji such as 👍")
+    if set_name is not None and not STICKER_SET_RE.match(set_name):
+        raise ControlError(400, "set_name must be 1-64 characters of [A-Za-z0-9_]")
+    body = b"VP8L" + emoji.encode() + bytes(64)
+    data = b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body
+    return world.store_file(
+        data,
+        "sticker",
+        mime_type="image/webp",
+        width=512,
+        height=512,
+        emoji=emoji,
+        set_name=set_name,
+    )
+
+
+def voice(world: World, duration: int) -> StoredFile:
+    """A voice note of ``duration`` seconds (an Ogg/Opus placeholder of realistic size)."""
+    if not 0 <= duration <= MAX_VOICE_SECONDS:
+        raise ControlError(400, f"duration must be 0-{MAX_VOICE_SECONDS} seconds")
+    data = b"OggS\x00\x02" + bytes(VOICE_BYTES_PER_SECOND * max(duration, 1))
+    return world.store_file(data, "voice", mime_type="audio/ogg", duration=duration)
+
+
+def location(latitude: float, longitude: float, horizontal_accuracy: float | None) -> Json:
+    """The ``location`` field of a message, checked like Telegram checks coordinates."""
+    if not (math.isfinite(latitude) and -90 <= latitude <= 90):
+        raise ControlError(400, "latitude must be between -90 and 90")
+    if not (math.isfinite(longitude) and -180 <= longitude <= 180):
+        raise ControlError(400, "longitude must be between -180 and 180")
+    data: Json = {"latitude": latitude, "longitude": longitude}
+    if horizontal_accuracy is not None:
+        if not 0 <= horizontal_accuracy <= MAX_ACCURACY_METRES:
+            raise ControlError(400, f"horizontal_accuracy must be 0-{MAX_ACCURACY_METRES} m")
+        data["horizontal_accuracy"] = horizontal_accuracy
+    return {"location": data}
+
+
+def contact(
+    world: World,
+    phone_number: str,
+    first_name: str,
+    last_name: str | None = None,
+    user_id: int | None = None,
+    vcard: str | None = None,
+) -> Json:
+    """The ``contact`` field of a message; ``user_id`` must be a known user when given."""
+    phone_number = phone_number.strip()
+    if not PHONE_RE.match(phone_number):
+        raise ControlError(400, "phone_number must be digits, optionally with + - ( ) or spaces")
+    if not first_name.strip() or len(first_name) > MAX_NAME_CHARS:
+        raise ControlError(400, f"first_name must be 1-{MAX_NAME_CHARS} characters")
+    data: Json = {"phone_number": phone_number, "first_name": first_name.strip()}
+    if last_name:
+        if len(last_name) > MAX_NAME_CHARS:
+            raise ControlError(400, f"last_name must be at most {MAX_NAME_CHARS} characters")
+        data["last_name"] = last_name
+    if user_id is not None:
+        data["user_id"] = world.user(user_id).id
+    if vcard:
+        data["vcard"] = vcard
+    return {"contact": data}
 
 
 def send_from_user(
@@ -142,10 +227,14 @@ def send_from_user(
     reply_to_message_id: int | None = None,
     file: StoredFile | None = None,
     caption: str | None = None,
+    media: Json | None = None,
 ) -> Message:
-    """A user sends a text, command, document or photo; the bot(s) get a ``message`` update."""
+    """A user sends a text, command, file (document, photo, sticker, voice), location or contact.
+
+    The bot(s) get a ``message`` update. ``media`` is a non-file field such as ``location``.
+    """
     user = world.user(user_id)
-    if file is None and not (text or "").strip():
+    if file is None and media is None and not (text or "").strip():
         raise ControlError(400, "text must be non-empty")
     chat, _bot = user_chat(world, user, chat_id, bot_ref)
     reply_to = None
@@ -154,7 +243,9 @@ def send_from_user(
         if reply_to is None or reply_to.deleted:
             raise ControlError(404, f"message {reply_to_message_id} not found in chat {chat.id}")
     fields: dict[str, Any] = {"reply_to": reply_to}
-    if file is None:
+    if media is not None:
+        fields["media"] = media
+    elif file is None:
         fields.update(text=text, entities=auto_entities(text))
     else:
         fields.update(file=file, caption=caption or None, caption_entities=auto_entities(caption))

@@ -269,10 +269,98 @@ class EmulatorClient:
         *,
         bot: BotRef = None,
     ) -> Json:
-        """The user sends a photo."""
+        """The user sends a photo (PNG, GIF or JPEG) as Telegram's ``PhotoSize`` list."""
         return await self._send_file(
             "photos", user_id, data, filename, mime_type, chat_id, caption, bot
         )
+
+    async def send_sticker(
+        self,
+        user_id: int,
+        emoji: str = "👍",
+        chat_id: int | None = None,
+        *,
+        set_name: str | None = None,
+        reply_to_message_id: int | None = None,
+        bot: BotRef = None,
+    ) -> Json:
+        """The user sends a static sticker (``message.sticker``: 512x512, ``type`` regular)."""
+        body = {
+            "emoji": emoji,
+            "set_name": set_name,
+            "chat_id": chat_id,
+            "reply_to_message_id": reply_to_message_id,
+            "bot": bot,
+        }
+        return await self._call("POST", f"/control/users/{user_id}/stickers", json_body=body)
+
+    async def send_voice(
+        self,
+        user_id: int,
+        duration: int = 3,
+        chat_id: int | None = None,
+        *,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        bot: BotRef = None,
+    ) -> Json:
+        """The user sends a voice note (``message.voice``, audio/ogg, downloadable)."""
+        body = {
+            "duration": duration,
+            "caption": caption,
+            "chat_id": chat_id,
+            "reply_to_message_id": reply_to_message_id,
+            "bot": bot,
+        }
+        return await self._call("POST", f"/control/users/{user_id}/voices", json_body=body)
+
+    async def send_location(
+        self,
+        user_id: int,
+        latitude: float,
+        longitude: float,
+        chat_id: int | None = None,
+        *,
+        horizontal_accuracy: float | None = None,
+        reply_to_message_id: int | None = None,
+        bot: BotRef = None,
+    ) -> Json:
+        """The user shares a location (``message.location``)."""
+        body = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "horizontal_accuracy": horizontal_accuracy,
+            "chat_id": chat_id,
+            "reply_to_message_id": reply_to_message_id,
+            "bot": bot,
+        }
+        return await self._call("POST", f"/control/users/{user_id}/locations", json_body=body)
+
+    async def send_contact(
+        self,
+        user_id: int,
+        phone_number: str,
+        first_name: str,
+        chat_id: int | None = None,
+        *,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+        vcard: str | None = None,
+        reply_to_message_id: int | None = None,
+        bot: BotRef = None,
+    ) -> Json:
+        """The user shares a contact (``message.contact``; ``contact_user_id`` → its user_id)."""
+        body = {
+            "phone_number": phone_number,
+            "first_name": first_name,
+            "last_name": last_name,
+            "contact_user_id": contact_user_id,
+            "vcard": vcard,
+            "chat_id": chat_id,
+            "reply_to_message_id": reply_to_message_id,
+            "bot": bot,
+        }
+        return await self._call("POST", f"/control/users/{user_id}/contacts", json_body=body)
 
     async def edit_text(
         self, user_id: int, message_id: int, text: str, chat_id: int | None = None,

@@ -164,6 +164,11 @@ def auto_entities(text: str | None) -> list[dict[str, Any]]:
 
 def image_size(data: bytes) -> tuple[int, int]:
     """Width and height of a PNG, GIF or JPEG image; ``(1, 1)`` when unknown."""
+    return sniff_image(data) or (1, 1)
+
+
+def sniff_image(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG, GIF or JPEG image; ``None`` when it is none of these."""
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
         return width, height
@@ -185,4 +190,4 @@ def image_size(data: bytes) -> tuple[int, int]:
                 height, width = struct.unpack(">HH", data[i + 5 : i + 9])
                 return width, height
             i += 2 + length
-    return 1, 1
+    return None

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from . import actions, limits, webhook
 from .errors import ControlError
-from .state import Chat, Settings, World
+from .state import Chat, Settings, StoredFile, World
 
 Json = dict[str, Any]
 
@@ -27,6 +27,31 @@ def _int(data: Json, key: str, required: bool = False) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise ControlError(400, f"{key} must be an integer") from None
+
+
+def _number(data: Json, key: str, required: bool = False) -> float | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise ControlError(400, f"{key} is required")
+        return None
+    if isinstance(value, bool):
+        raise ControlError(400, f"{key} must be a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ControlError(400, f"{key} must be a number") from None
+
+
+def _text(data: Json, key: str, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise ControlError(400, f"{key} is required")
+        return None
+    if not isinstance(value, str):
+        raise ControlError(400, f"{key} must be a string")
+    return value
 
 
 def _bool(value: Any, default: bool = False) -> bool:
@@ -106,6 +131,10 @@ class ControlApi:
             ("POST", "/control/users/{user_id}/messages", self.user_message),
             ("POST", "/control/users/{user_id}/documents", self.user_document),
             ("POST", "/control/users/{user_id}/photos", self.user_photo),
+            ("POST", "/control/users/{user_id}/stickers", self.user_sticker),
+            ("POST", "/control/users/{user_id}/voices", self.user_voice),
+            ("POST", "/control/users/{user_id}/locations", self.user_location),
+            ("POST", "/control/users/{user_id}/contacts", self.user_contact),
             ("POST", "/control/users/{user_id}/edits", self.user_edit),
             ("POST", "/control/users/{user_id}/callbacks", self.user_callback),
             ("POST", "/control/chats", self.create_chat),
@@ -268,6 +297,59 @@ class ControlApi:
 
     async def user_photo(self, request: web.Request) -> web.Response:
         return await self._user_file(request, "photo")
+
+    async def _user_sends(
+        self,
+        request: web.Request,
+        data: Json,
+        *,
+        file: StoredFile | None = None,
+        caption: str | None = None,
+        media: Json | None = None,
+    ) -> web.Response:
+        message = actions.send_from_user(
+            self.world,
+            int(request.match_info["user_id"]),
+            chat_id=_int(data, "chat_id"),
+            bot_ref=data.get("bot"),
+            reply_to_message_id=_int(data, "reply_to_message_id"),
+            file=file,
+            caption=caption,
+            media=media,
+        )
+        return web.json_response(message.snapshot(), status=201)
+
+    async def user_sticker(self, request: web.Request) -> web.Response:
+        data = await _body(request)
+        stored = actions.sticker(self.world, _text(data, "emoji") or "👍", _text(data, "set_name"))
+        return await self._user_sends(request, data, file=stored)
+
+    async def user_voice(self, request: web.Request) -> web.Response:
+        data = await _body(request)
+        duration = _int(data, "duration")
+        stored = actions.voice(self.world, 3 if duration is None else duration)
+        return await self._user_sends(request, data, file=stored, caption=_text(data, "caption"))
+
+    async def user_location(self, request: web.Request) -> web.Response:
+        data = await _body(request)
+        media = actions.location(
+            _number(data, "latitude", required=True) or 0.0,
+            _number(data, "longitude", required=True) or 0.0,
+            _number(data, "horizontal_accuracy"),
+        )
+        return await self._user_sends(request, data, media=media)
+
+    async def user_contact(self, request: web.Request) -> web.Response:
+        data = await _body(request)
+        media = actions.contact(
+            self.world,
+            _text(data, "phone_number", required=True) or "",
+            _text(data, "first_name", required=True) or "",
+            _text(data, "last_name"),
+            _int(data, "contact_user_id"),
+            _text(data, "vcard"),
+        )
+        return await self._user_sends(request, data, media=media)
 
     async def user_edit(self, request: web.Request) -> web.Response:
         data = await _body(request)

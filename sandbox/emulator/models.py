@@ -59,7 +59,7 @@ class User:
 
 @dataclass(eq=False)
 class StoredFile:
-    """An uploaded document or photo, downloadable through ``getFile``."""
+    """A file in the world (document, photo size, sticker or voice), downloadable via getFile."""
 
     file_id: str
     file_unique_id: str
@@ -70,6 +70,10 @@ class StoredFile:
     width: int = 0
     height: int = 0
     file_path: str | None = None
+    duration: int = 0
+    emoji: str | None = None
+    set_name: str | None = None
+    thumbs: list[StoredFile] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -86,17 +90,57 @@ class StoredFile:
         data["file_size"] = self.size
         return data
 
+    def photo_size_api(self) -> Json:
+        """The Bot API ``PhotoSize`` object of this one size."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+            "width": self.width,
+            "height": self.height,
+        }
+
     def photo_api(self) -> list[Json]:
-        """The Bot API ``PhotoSize`` list (a single size)."""
-        return [
-            {
-                "file_id": self.file_id,
-                "file_unique_id": self.file_unique_id,
-                "file_size": self.size,
-                "width": self.width,
-                "height": self.height,
-            }
-        ]
+        """The Bot API ``PhotoSize`` list: the smaller sizes first, this (largest) one last."""
+        return [thumb.photo_size_api() for thumb in self.thumbs] + [self.photo_size_api()]
+
+    def sticker_api(self) -> Json:
+        """The Bot API ``Sticker`` object (a static regular sticker)."""
+        data: Json = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "type": "regular",
+            "width": self.width,
+            "height": self.height,
+            "is_animated": False,
+            "is_video": False,
+        }
+        if self.emoji:
+            data["emoji"] = self.emoji
+        if self.set_name:
+            data["set_name"] = self.set_name
+        data["file_size"] = self.size
+        return data
+
+    def voice_api(self) -> Json:
+        """The Bot API ``Voice`` object."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": self.duration,
+            "mime_type": self.mime_type or "audio/ogg",
+            "file_size": self.size,
+        }
+
+    def message_fields(self) -> Json:
+        """The field(s) a message carrying this file has (``photo``, ``sticker``, ...)."""
+        if self.kind == "photo":
+            return {"photo": self.photo_api()}
+        if self.kind == "sticker":
+            return {"sticker": self.sticker_api()}
+        if self.kind == "voice":
+            return {"voice": self.voice_api()}
+        return {"document": self.document_api()}
 
     def file_api(self) -> Json:
         """The Bot API ``File`` object."""
@@ -205,6 +249,7 @@ class Message:
     file: StoredFile | None = None
     reply_to: Message | None = field(default=None, repr=False)
     service: Json = field(default_factory=dict)
+    media: Json = field(default_factory=dict)  # content without a file: location, contact
     options: Json = field(default_factory=dict)
     edit_date: int | None = None
     history: list[Json] = field(default_factory=list)
@@ -227,10 +272,8 @@ class Message:
             if self.entities:
                 data["entities"] = self.entities
         if self.file is not None:
-            if self.file.kind == "photo":
-                data["photo"] = self.file.photo_api()
-            else:
-                data["document"] = self.file.document_api()
+            data.update(self.file.message_fields())
+        data.update(self.media)
         if self.caption:
             data["caption"] = self.caption
             if self.caption_entities:

@@ -38,7 +38,17 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with a 4xx statu
     POST   /control/users/{user_id}/documents        multipart (file, chat_id?, caption?,
                                                       mime_type?, bot?) or JSON {data_base64,
                                                       filename, mime_type?, chat_id?, caption?}
-    POST   /control/users/{user_id}/photos           same as documents
+    POST   /control/users/{user_id}/photos           same as documents (PNG, GIF or JPEG only)
+    POST   /control/users/{user_id}/stickers         {emoji?: "👍", set_name?, chat_id?, bot?,
+                                                      reply_to_message_id?} -> message.sticker
+    POST   /control/users/{user_id}/voices           {duration?: 3, caption?, chat_id?, bot?,
+                                                      reply_to_message_id?} -> message.voice
+    POST   /control/users/{user_id}/locations        {latitude, longitude, horizontal_accuracy?,
+                                                      chat_id?, bot?, reply_to_message_id?}
+                                                      -> message.location
+    POST   /control/users/{user_id}/contacts         {phone_number, first_name, last_name?,
+                                                      contact_user_id?, vcard?, chat_id?, bot?,
+                                                      reply_to_message_id?} -> message.contact
     POST   /control/users/{user_id}/edits            {message_id, text, chat_id?, bot?}
                                                       -> edited_message update
     POST   /control/users/{user_id}/callbacks        {message_id, text?|data?, chat_id?, bot?,

@@ -41,6 +41,22 @@ USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 DEFAULT_UPDATE_TYPES = frozenset(
     {"message", "edited_message", "callback_query", "my_chat_member", "chat_join_request"}
 )
+# How Telegram's file ids start, and where getFile puts each kind of file.
+FILE_ID_PREFIXES = {
+    "photo": "AgACAgIAAxkBAAI",
+    "document": "BQACAgIAAxkBAAI",
+    "sticker": "CAACAgIAAxkBAAI",
+    "voice": "AwACAgIAAxkBAAI",
+}
+FILE_FOLDERS = {
+    "photo": ("photos", ".jpg"),
+    "document": ("documents", ""),
+    "sticker": ("stickers", ".webp"),
+    "voice": ("voice", ".oga"),
+}
+# Telegram's photo size ladder (longest side of each thumbnail) and its largest size.
+PHOTO_SIZE_BOXES = (90, 320, 800, 1280)
+MAX_PHOTO_SIDE = 2560
 
 
 class World:
@@ -295,11 +311,14 @@ class World:
         mime_type: str | None = None,
         width: int = 0,
         height: int = 0,
+        **extra: Any,
     ) -> StoredFile:
-        """Keep an uploaded file and give it a fresh ``file_id``."""
-        prefix = "AgACAgIAAxkBAAI" if kind == "photo" else "BQACAgIAAxkBAAI"
+        """Keep a file and give it a fresh ``file_id``; a photo also gets its smaller sizes."""
+        if kind == "photo":
+            return self._store_photo(data, width, height)
         stored = StoredFile(
-            file_id=prefix + secrets.token_urlsafe(36),
+            file_id=FILE_ID_PREFIXES.get(kind, FILE_ID_PREFIXES["document"])
+            + secrets.token_urlsafe(36),
             file_unique_id="AgAD" + secrets.token_urlsafe(9),
             data=data,
             kind=kind,
@@ -307,20 +326,43 @@ class World:
             mime_type=mime_type,
             width=width,
             height=height,
+            **extra,
         )
         self.files[stored.file_id] = stored
         return stored
+
+    def _store_photo(self, data: bytes, width: int, height: int) -> StoredFile:
+        """A photo as Telegram keeps it: the largest size (at most 2560 px) plus smaller ones.
+
+        The emulator cannot resize images, so every size holds the original bytes.
+        """
+        sizes = []
+        longest = max(width, height, 1)
+        top = min(longest, MAX_PHOTO_SIDE)
+        for box in [*(b for b in PHOTO_SIZE_BOXES if b < top), top]:
+            scale = box / longest
+            stored = StoredFile(
+                file_id=FILE_ID_PREFIXES["photo"] + secrets.token_urlsafe(36),
+                file_unique_id="AQAD" + secrets.token_urlsafe(9),
+                data=data,
+                kind="photo",
+                width=max(1, round(width * scale)),
+                height=max(1, round(height * scale)),
+            )
+            self.files[stored.file_id] = stored
+            sizes.append(stored)
+        largest = sizes[-1]
+        largest.thumbs = sizes[:-1]
+        return largest
 
     def assign_file_path(self, stored: StoredFile) -> str:
         """Give a file its download path (``documents/file_N.ext``) on first ``getFile``."""
         if stored.file_path is None:
             number = self.next_id("file_path", 0)
-            folder = "photos" if stored.kind == "photo" else "documents"
-            ext = ""
+            folder, default_ext = FILE_FOLDERS.get(stored.kind, FILE_FOLDERS["document"])
+            ext = default_ext
             if stored.file_name and "." in stored.file_name:
                 ext = "." + stored.file_name.rsplit(".", 1)[1]
-            elif stored.kind == "photo":
-                ext = ".jpg"
             stored.file_path = f"{folder}/file_{number}{ext}"
             self.files_by_path[stored.file_path] = stored
         return stored.file_path
