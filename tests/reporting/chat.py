@@ -17,15 +17,15 @@ from tests.reporting.helpers import the_hq
 async def bind_directly(h: BotHarness, sessions: SessionFactory, *names: str) -> dict[str, int]:
     """Emulator accounts bound to these persons (binding itself is tested elsewhere)."""
     users = {}
-    async with sessions() as session:
-        for name in names:
-            user = await h.tg.create_user(name, language_code="zh")
-            await ask(h.tg, user["id"], "start")  # a person has talked to the bot before binding
+    for name in names:
+        user = await h.tg.create_user(name, language_code="zh")
+        await ask(h.tg, user["id"], "start")  # a person has talked to the bot before binding
+        async with sessions() as session:
             person = (await session.exec(select(Person).where(Person.name == name))).one()
             person.telegram_user_id = user["id"]
             session.add(person)
-            users[name] = user["id"]
-        await session.commit()
+            await session.commit()
+        users[name] = user["id"]
     return users
 
 
