@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import HQApplication
-from handlers import errors, group, onboarding, people, tasklist
+from handlers import errors, group, hq, onboarding, people, tasklist
 
 
 def register_all(application: HQApplication) -> None:
@@ -12,6 +12,7 @@ def register_all(application: HQApplication) -> None:
     tasklist.register(application)
     people.register(application)
     group.register(application)
+    hq.register(application)
     errors.register(application)
     errors.register_fallbacks(application)
     onboarding.register_fallbacks(application)

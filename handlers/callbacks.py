@@ -130,3 +130,12 @@ class MoveHQGroup(CallbackData):
 
     prefix: ClassVar[str] = "sethq"
     ok: bool
+    hq_id: int
+
+
+@dataclass(frozen=True)
+class PickHQ(CallbackData):
+    """One headquarters under /hq (or under "which headquarters?"): make it this chat's."""
+
+    prefix: ClassVar[str] = "hq"
+    hq_id: int

@@ -17,6 +17,7 @@ class Where(StrEnum):
 
 
 EVERYONE = frozenset(Role)
+BOUND = frozenset(Role) - {Role.stranger}
 LEADERS = frozenset({Role.admin, Role.hq_leader, Role.group_leader})
 ADMINS = frozenset({Role.admin})
 PRIVATE = frozenset({Where.private})
@@ -26,27 +27,46 @@ ANYWHERE = frozenset(Where)
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may run an action, and in which chats."""
+    """Who may run an action, and in which chats.
+
+    `needs_hq`: the action works on one headquarters, so when the update's headquarters is
+    ambiguous the guard asks to pick one with /hq instead of running it. `any_hq`: the roles
+    count in any headquarters the account belongs to, not only the current one (for /hq itself,
+    so nobody is stuck in a headquarters where they hold no role).
+    """
 
     roles: frozenset[Role]
     where: frozenset[Where]
     summary: str
+    needs_hq: bool = False
+    any_hq: bool = False
 
 
 PERMISSIONS: dict[str, Rule] = {
     "start": Rule(EVERYONE, PRIVATE, "greeting; with an invitation code, binds the account"),
     "help": Rule(EVERYONE, ANYWHERE, "the commands"),
-    "whoami": Rule(EVERYONE, PRIVATE, "my roles and tasks"),
-    "tasks": Rule(LEADERS, PRIVATE | {Where.hq_group}, "the task list, paged"),
-    "task": Rule(LEADERS, PRIVATE | {Where.hq_group}, "one task with its stages"),
+    "whoami": Rule(EVERYONE, PRIVATE, "my roles and tasks", needs_hq=True),
+    "hq": Rule(
+        BOUND, PRIVATE, "the current headquarters; buttons to pick another one", any_hq=True
+    ),
+    "tasks": Rule(LEADERS, PRIVATE | {Where.hq_group}, "the task list, paged", needs_hq=True),
+    "task": Rule(LEADERS, PRIVATE | {Where.hq_group}, "one task with its stages", needs_hq=True),
     "upload": Rule(ADMINS, PRIVATE, "send a task-list file: preview, then confirm or cancel"),
-    "invite": Rule(ADMINS, PRIVATE, "invitation links: /invite NAME[/UNIT], or /invite all"),
-    "people": Rule(ADMINS, PRIVATE, "everyone with bound / invited / not invited / unreachable"),
-    "grant": Rule(ADMINS, PRIVATE, "give a role: admin, hq_leader, group_leader"),
-    "revoke": Rule(ADMINS, PRIVATE, "take a role back (also liaison)"),
-    "delegate": Rule(ADMINS, PRIVATE, "let a liaison report for a responsible person"),
+    "invite": Rule(
+        ADMINS, PRIVATE, "invitation links: /invite NAME[/UNIT], or /invite all", needs_hq=True
+    ),
+    "people": Rule(
+        ADMINS, PRIVATE, "everyone with bound / invited / not invited / unreachable", needs_hq=True
+    ),
+    "grant": Rule(ADMINS, PRIVATE, "give a role: admin, hq_leader, group_leader", needs_hq=True),
+    "revoke": Rule(ADMINS, PRIVATE, "take a role back (also liaison)", needs_hq=True),
+    "delegate": Rule(
+        ADMINS, PRIVATE, "let a liaison report for a responsible person", needs_hq=True
+    ),
     "sethq": Rule(ADMINS, GROUPS, "make this group the HQ group"),
-    "hqname": Rule(ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME"),
+    "hqname": Rule(
+        ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME", needs_hq=True
+    ),
 }
 
 
