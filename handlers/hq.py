@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 async def hq_command(req: Request) -> None:
     """The current headquarters, with one button per headquarters the account belongs to."""
     choice = req.hq_choice
-    if choice.source is HQSource.only or choice.hq is None and not choice.options:
+    if choice.source is HQSource.only or (choice.hq is None and not choice.options):
         await req.reply("hq_current", hq_name=req.hq.name if req.hq else None, names=[],
                         single=choice.source is HQSource.only)  # fmt: skip
         return

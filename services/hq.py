@@ -39,8 +39,9 @@ class HQSource(StrEnum):
 class HQChoice:
     """The outcome of resolving a headquarters: the one found, or why none was.
 
-    `candidates` are names: every headquarters for `resolve_hq`, the account's own ones for
-    `hq_for` (config admins: all); `options` are the same headquarters as rows.
+    `candidates` are names: every headquarters for `resolve_hq`; for `hq_for`, the account's own
+    ones (config admins: all), or just the one found by the group or as the only one. `options`
+    are the same headquarters as rows; `source` says which rule decided.
     """
 
     hq: Headquarters | None
