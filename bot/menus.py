@@ -10,8 +10,8 @@ from telegram.error import TelegramError
 
 from bot.deps import Deps
 from handlers.permissions import PERMISSIONS, Where
-from services.hq import resolve_hq
-from services.roles import Role, identify
+from services.hq import hq_for, identify_in
+from services.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,11 @@ async def show_menu(deps: Deps, bot: Bot, user_id: int, roles: set[Role]) -> Non
 
 
 async def refresh_menu(deps: Deps, bot: Bot, user_id: int, session: AsyncSession) -> None:
-    """Re-read one account's roles (after a bind, grant or revoke) and show their menu."""
-    hq = (await resolve_hq(session, None)).hq
-    ident = await identify(session, hq, user_id, deps.settings.telegram.admins)
+    """Re-read one account's roles (after a bind, grant, revoke or /hq) and show their menu.
+
+    The roles are those in the headquarters of the account's private chat (as `hq_for` decides).
+    """
+    admins = deps.settings.telegram.admins
+    choice = await hq_for(session, chat_id=user_id, telegram_user_id=user_id, config_admins=admins)
+    ident = await identify_in(session, choice, user_id, admins)
     await show_menu(deps, bot, user_id, ident.roles)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import HQApplication
-from handlers import errors, group, onboarding, people, reporting, tasklist
+from handlers import errors, group, hq, onboarding, people, reporting, tasklist
 
 
 def register_all(application: HQApplication) -> None:
@@ -13,6 +13,7 @@ def register_all(application: HQApplication) -> None:
     reporting.register(application)
     people.register(application)
     group.register(application)
+    hq.register(application)
     errors.register(application)
     errors.register_fallbacks(application)
     onboarding.register_fallbacks(application)

@@ -177,3 +177,13 @@ class BookChoice(CallbackData):
     prefix: ClassVar[str] = "bkc"
     ok: bool
     token: str
+
+    hq_id: int
+
+
+@dataclass(frozen=True)
+class PickHQ(CallbackData):
+    """One headquarters under /hq (or under "which headquarters?"): make it this chat's."""
+
+    prefix: ClassVar[str] = "hq"
+    hq_id: int

@@ -18,8 +18,10 @@ from bot.context import BotContext, HQApplication
 from handlers.callbacks import MoveHQGroup
 from handlers.guards import guarded, pressed
 from handlers.request import Press, Request
-from services.hq import ensure_hq, rename_hq, resolve_hq, set_hq_chat
+from models.tables import Headquarters
+from services.hq import HQSource, ensure_hq, hq_for, rename_hq, resolve_hq, set_hq_chat
 from services.people import set_reachable
+from services.roles import Role, identify
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +38,32 @@ async def sethq(req: Request) -> None:
     hq = choice.hq or await ensure_hq(
         req.session, req.deps.renderer.render_text("default_hq_name"), req.now
     )
+    assert hq.id is not None
+    if not await _admin_of(req, hq):
+        await req.reply("refuse_role", action="sethq")
+        return
+    if req.hq_choice.source is HQSource.group and req.hq is not None and req.hq.id != hq.id:
+        await req.reply("sethq_taken", hq_name=req.hq.name)  # one group, one headquarters
+        return
     if hq.hq_chat_id is not None and hq.hq_chat_id != req.chat.id:
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton(req.render("button_move_here"),
-                                 callback_data=MoveHQGroup(True).pack()),
+                                 callback_data=MoveHQGroup(True, hq.id).pack()),
             InlineKeyboardButton(req.render("button_cancel"),
-                                 callback_data=MoveHQGroup(False).pack()),
+                                 callback_data=MoveHQGroup(False, hq.id).pack()),
         ]])  # fmt: skip
         await req.reply("sethq_move", hq_name=hq.name, title=req.chat.title, reply_markup=buttons)
         return
     await set_hq_chat(req.session, hq, req.chat.id)
     await req.reply("sethq_done", hq_name=hq.name, title=req.chat.title)
+
+
+async def _admin_of(req: Request, hq: Headquarters) -> bool:
+    """Whether the sender is an admin of `hq` (the request's roles are the current one's)."""
+    if req.hq is not None and req.hq.id == hq.id:
+        return req.ident.has(Role.admin)
+    ident = await identify(req.session, hq, req.user.id, req.deps.settings.telegram.admins)
+    return ident.has(Role.admin)
 
 
 @guarded("hqname")
@@ -66,9 +83,12 @@ async def hqname(req: Request) -> None:
 @pressed("sethq", MoveHQGroup)
 async def on_move_button(press: Press[MoveHQGroup]) -> None:
     """移到本群 moves the HQ group here and tells the old group; 取消 leaves it where it was."""
-    hq = press.hq
-    if not press.data.ok or hq is None:
-        await press.edit("sethq_kept", hq_name=hq.name if hq else "")
+    hq = await press.session.get(Headquarters, press.data.hq_id)
+    if hq is None or not await _admin_of(press, hq):
+        await press.answer("button_stale", alert=True)
+        return
+    if not press.data.ok:
+        await press.edit("sethq_kept", hq_name=hq.name)
         return
     previous = await set_hq_chat(press.session, hq, press.chat.id)
     log.info("HQ group of %s moved to %s (was %s)", hq.id, press.chat.id, previous)
@@ -105,8 +125,10 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
         if joined and was_out:
             async with deps.sessions() as session:
-                hq = (await resolve_hq(session, None)).hq
-            is_hq = hq is not None and hq.hq_chat_id == change.chat.id
+                choice = await hq_for(session, chat_id=change.chat.id, telegram_user_id=None,
+                                      config_admins=[])  # fmt: skip
+            hq = choice.hq
+            is_hq = choice.source is HQSource.group
             await deps.outbound.send(change.chat.id, "group_hello", is_hq=is_hq,
                                      hq_name=hq.name if hq else None)  # fmt: skip
         return

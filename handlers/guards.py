@@ -12,10 +12,11 @@ from telegram import Chat, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from handlers.callbacks import CallbackData
+from handlers.hqbuttons import hq_keyboard
 from handlers.permissions import PERMISSIONS, Where
 from handlers.request import Press, Request
-from services.hq import resolve_hq
-from services.roles import Identity, identify
+from services.hq import hq_for, hqs_of, identify_across, identify_in
+from services.roles import Identity
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,11 @@ async def open_request(update: Update, context: BotContext) -> AsyncIterator[Req
         yield None
         return
     deps = context.deps
+    admins = deps.settings.telegram.admins
     async with deps.sessions() as session:
-        choice = await resolve_hq(session, None)
-        ident = await identify(session, choice.hq, user.id, deps.settings.telegram.admins)
+        choice = await hq_for(session, chat_id=chat.id, telegram_user_id=user.id,
+                              config_admins=admins)  # fmt: skip
+        ident = await identify_in(session, choice, user.id, admins)
         hq_chat = choice.hq.hq_chat_id if choice.hq else None
         yield Request(update, context, deps, session, chat, user, ident, choice,
                       classify(chat, hq_chat))  # fmt: skip
@@ -60,6 +63,30 @@ def refusal(action: str, ident: Identity, where: Where) -> str | None:
     return None
 
 
+async def check(action: str, req: Request) -> str | None:
+    """`refusal` for this request; for an `any_hq` action, roles in any of the account's
+    headquarters count (looked up only when the current one's do not allow it)."""
+    why = refusal(action, req.ident, req.where)
+    if why is None or not PERMISSIONS[action].any_hq or req.where not in PERMISSIONS[action].where:
+        return why
+    admins = req.deps.settings.telegram.admins
+    mine = await hqs_of(req.session, req.user.id, admins)
+    anywhere = await identify_across(req.session, mine, req.user.id, admins)
+    return refusal(action, anywhere, req.where)
+
+
+def needs_pick(action: str, req: Request) -> bool:
+    """Whether the action works on one headquarters and this update's is ambiguous."""
+    return PERMISSIONS[action].needs_hq and req.hq_choice.ambiguous
+
+
+async def ask_for_hq(req: Request) -> None:
+    """Say that the headquarters is ambiguous, with one button per headquarters to pick."""
+    options = req.hq_choice.options
+    await req.reply("hq_pick", names=[h.name for h in options],
+                    reply_markup=hq_keyboard(req, options, current=None))  # fmt: skip
+
+
 def _log_refusal(action: str, req: Request) -> None:
     log.info("refused %s for user %s (%s) in %s", action, req.user.id,
              ",".join(sorted(req.ident.roles)), req.where.value)  # fmt: skip
@@ -76,7 +103,7 @@ def guarded(action: str) -> Callable[[Callable[[Request], Awaitable[None]]], PTB
             async with open_request(update, context) as req:
                 if req is None:
                     return
-                why = refusal(action, req.ident, req.where)
+                why = await check(action, req)
                 if why is not None:
                     _log_refusal(action, req)
                     message = req.message
@@ -84,6 +111,9 @@ def guarded(action: str) -> Callable[[Callable[[Request], Awaitable[None]]], PTB
                         req.chat.id, why, action=action, bot_username=context.bot.username,
                         reply_to=message.message_id if message else None,
                     )  # fmt: skip
+                    return
+                if needs_pick(action, req):
+                    await ask_for_hq(req)
                     return
                 await func(req)
 
@@ -130,11 +160,14 @@ def pressed(
                     await context.deps.outbound.answer(query, "button_stale", alert=True)
                     return
                 press = Press(**vars(req), query=query, pressed=message, data=data)
-                why = refusal(action, req.ident, req.where)
+                why = await check(action, req)
                 if why is not None:
                     _log_refusal(action, req)
                     await press.answer(why, alert=True, action=action,
                                        bot_username=context.bot.username)  # fmt: skip
+                    return
+                if needs_pick(action, req):
+                    await press.answer("hq_pick_alert", alert=True)
                     return
                 try:
                     await func(press)

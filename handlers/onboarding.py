@@ -44,8 +44,9 @@ async def _claim(req: Request, code: str) -> None:
     claim = await invitations.claim(req.session, code, req.user.id, req.now,
                                     config_admins=req.deps.settings.telegram.admins)  # fmt: skip
     if claim.status is invitations.ClaimStatus.held and claim.person is not None:
+        hq_id = claim.invitation.hq_id if claim.invitation else None  # the link's headquarters
         await notify.notify_admins(
-            req.deps, req.hq.id if req.hq else None, "admin_invite_contested", session=req.session,
+            req.deps, hq_id, "admin_invite_contested", session=req.session,
             name=claim.person.name, unit=claim.unit, opener_id=req.user.id,
             opener_name=req.user.full_name,
         )  # fmt: skip

@@ -17,6 +17,7 @@ class Where(StrEnum):
 
 
 EVERYONE = frozenset(Role)
+BOUND = frozenset(Role) - {Role.stranger}
 LEADERS = frozenset({Role.admin, Role.hq_leader, Role.group_leader})
 ADMINS = frozenset({Role.admin})
 REPORTERS = frozenset({Role.responsible, Role.liaison})
@@ -27,32 +28,62 @@ ANYWHERE = frozenset(Where)
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may run an action, and in which chats."""
+    """Who may run an action, and in which chats.
+
+    `needs_hq`: the action works on one headquarters, so when the update's headquarters is
+    ambiguous the guard asks to pick one with /hq instead of running it. `any_hq`: the roles
+    count in any headquarters the account belongs to, not only the current one (for /hq itself,
+    so nobody is stuck in a headquarters where they hold no role).
+    """
 
     roles: frozenset[Role]
     where: frozenset[Where]
     summary: str
+    needs_hq: bool = False
+    any_hq: bool = False
 
 
 PERMISSIONS: dict[str, Rule] = {
     "start": Rule(EVERYONE, PRIVATE, "greeting; with an invitation code, binds the account"),
     "help": Rule(EVERYONE, ANYWHERE, "the commands"),
-    "whoami": Rule(EVERYONE, PRIVATE, "my roles and tasks"),
-    "tasks": Rule(LEADERS, PRIVATE | {Where.hq_group}, "the task list, paged"),
-    "task": Rule(LEADERS, PRIVATE | {Where.hq_group}, "one task with its stages"),
+    "whoami": Rule(EVERYONE, PRIVATE, "my roles and tasks", needs_hq=True),
+    "hq": Rule(
+        BOUND, PRIVATE, "the current headquarters; buttons to pick another one", any_hq=True
+    ),
+    "tasks": Rule(LEADERS, PRIVATE | {Where.hq_group}, "the task list, paged", needs_hq=True),
+    "task": Rule(LEADERS, PRIVATE | {Where.hq_group}, "one task with its stages", needs_hq=True),
     "upload": Rule(ADMINS, PRIVATE, "send a task-list file: preview, then confirm or cancel"),
-    "invite": Rule(ADMINS, PRIVATE, "invitation links: /invite NAME[/UNIT], or /invite all"),
-    "people": Rule(ADMINS, PRIVATE, "everyone with bound / invited / not invited / unreachable"),
-    "grant": Rule(ADMINS, PRIVATE, "give a role: admin, hq_leader, group_leader"),
-    "revoke": Rule(ADMINS, PRIVATE, "take a role back (also liaison)"),
-    "delegate": Rule(ADMINS, PRIVATE, "let a liaison report for a responsible person"),
+    "invite": Rule(
+        ADMINS, PRIVATE, "invitation links: /invite NAME[/UNIT], or /invite all", needs_hq=True
+    ),
+    "people": Rule(
+        ADMINS, PRIVATE, "everyone with bound / invited / not invited / unreachable", needs_hq=True
+    ),
+    "grant": Rule(ADMINS, PRIVATE, "give a role: admin, hq_leader, group_leader", needs_hq=True),
+    "revoke": Rule(ADMINS, PRIVATE, "take a role back (also liaison)", needs_hq=True),
+    "delegate": Rule(
+        ADMINS, PRIVATE, "let a liaison report for a responsible person", needs_hq=True
+    ),
     "sethq": Rule(ADMINS, GROUPS, "make this group the HQ group"),
-    "hqname": Rule(ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME"),
-    "cycle": Rule(ADMINS, PRIVATE, "the month: /cycle open [YYYY-MM], /cycle close, /cycle"),
-    "reopen": Rule(ADMINS, PRIVATE, "let one report of a closed month be revised once more"),
-    "report": Rule(REPORTERS, PRIVATE, "report this month's tasks (resumes a draft)"),
-    "cancel": Rule(EVERYONE, PRIVATE, "pause the report being typed (the draft is kept)"),
-    "myreports": Rule(REPORTERS, PRIVATE, "this month's tasks and their state; revise; 填报表"),
+    "hqname": Rule(
+        ADMINS, PRIVATE, "show or change the headquarters' name: /hqname NEW NAME", needs_hq=True
+    ),
+    "cycle": Rule(
+        ADMINS, PRIVATE, "the month: /cycle open [YYYY-MM], /cycle close, /cycle", needs_hq=True
+    ),
+    "reopen": Rule(
+        ADMINS, PRIVATE, "let one report of a closed month be revised once more", needs_hq=True
+    ),
+    "report": Rule(
+        REPORTERS,
+        PRIVATE,
+        "report this month's tasks (resumes a draft); send a 填报表 back",
+        needs_hq=True,
+    ),
+    "cancel": Rule(REPORTERS, PRIVATE, "pause the report being typed (the draft is kept)"),
+    "myreports": Rule(
+        REPORTERS, PRIVATE, "this month's tasks and their state; revise; 填报表", needs_hq=True
+    ),
 }
 
 

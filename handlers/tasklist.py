@@ -12,9 +12,11 @@ from bot.context import HQApplication
 from handlers.args import parse_number
 from handlers.callbacks import ImportChoice, TasksPage
 from handlers.guards import guarded, pressed
+from handlers.hqbuttons import hq_keyboard
 from handlers.paging import paginate
 from handlers.request import Press, Request
 from services import importer
+from services.hq import HQSource, hq_named_in
 from services.importer import DecisionKind, StageKind
 from services.plans import Plan, PlanStatus, current_plan
 from services.tasklist import Limits, Problem
@@ -37,13 +39,21 @@ async def on_document(req: Request) -> None:
         return
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
+    choice = req.hq_choice
+    named = None
+    if choice.hq is not None and choice.source is not HQSource.only:
+        named = choice.hq  # chosen with /hq, or the only one this admin belongs to
+    elif choice.ambiguous:
+        named = hq_named_in(message.caption, choice.options)
     staged = await importer.stage_upload(
-        req.session, hq_name=None, uploaded_by=req.user.id,
+        req.session, hq_name=named.name if named else None, uploaded_by=req.user.id,
         filename=document.file_name or "upload", data=data, caption=message.caption,
         default_hq_name=req.deps.renderer.render_text("default_hq_name"), now=req.now,
     )  # fmt: skip
     if staged.kind is StageKind.ambiguous_hq:
-        await req.reply("import_pick_hq", names=staged.candidates)
+        names = [h.name for h in choice.options] or staged.candidates
+        await req.reply("import_pick_hq", names=names,
+                        reply_markup=hq_keyboard(req, choice.options, current=None))  # fmt: skip
         return
     buttons = None
     if staged.kind is StageKind.preview and staged.token is not None:
