@@ -121,8 +121,12 @@ async def test_unexpected_input_is_re_asked_and_long_text_kept_whole(
         q = await say(h.tg, zhang, "32000000元")
         since = await last_id(h.tg, zhang)
         await h.tg.press_button(zhang, zhang, q["message_id"], text="完成")
-        last = await h.tg.wait_for_message(zhang, after_message_id=since, timeout=20,
-                                           predicate=lambda m: bool(m.get("reply_markup")))  # fmt: skip
+        last = await h.tg.wait_for_message(
+            zhang,
+            after_message_id=since,
+            timeout=20,
+            predicate=lambda m: bool(m.get("reply_markup")),
+        )
         # the summary shows the long answer escaped, split over messages rather than cut
         parts = [
             m

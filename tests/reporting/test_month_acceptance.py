@@ -33,8 +33,9 @@ def _task_number(text: str) -> int:
 async def _press(tg: EmulatorClient, uid: int, message: dict, label: str) -> dict:
     since = await last_id(tg, uid)
     await tg.press_button(uid, uid, message["message_id"], text=label)
-    return await tg.wait_for_message(uid, after_message_id=since, timeout=30,
-                                     predicate=lambda m: not m["text"].startswith("✅ 已提交"))  # fmt: skip
+    return await tg.wait_for_message(
+        uid, after_message_id=since, timeout=30, predicate=lambda m: not m["text"].startswith("✅")
+    )
 
 
 async def _say(tg: EmulatorClient, uid: int, text: str) -> dict:
