@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,6 +15,7 @@ from handlers.callbacks import ReportRevise
 from handlers.guards import guarded
 from handlers.request import Request
 from services.names import parse_person_args
+from services.people import LookupKind
 from services.reporting.cycles import CloseKind, close_cycle, latest_cycle, parse_month, this_month
 from services.reporting.month import ReopenKind, ReopenOutcome, cycle_progress, reopen_report
 from services.reporting.office import due_item, has_task_list, open_month
@@ -124,40 +126,46 @@ async def reopen_command(req: Request) -> None:
         lookup = outcome.lookup
         await req.reply("person_lookup", name=lookup.query.name, unit=lookup.query.unit,
                         choices=lookup.choices,
-                        invalid=lookup.kind.value == "invalid_name")  # fmt: skip
+                        invalid=lookup.kind is LookupKind.invalid_name)  # fmt: skip
         return
-    notice: Notice | None = None
-    unit = task_name = None
+    told = None
     if outcome.kind is ReopenKind.granted:
-        notice, unit, task_name = await _tell_person(req, outcome)
-    await req.reply("reopen_result", kind=outcome.kind.value, o=outcome, ym=ym, unit=unit,
-                    task_name=task_name, notice=notice)  # fmt: skip
+        told = await _tell_person(req, outcome)
+    await req.reply("reopen_result", kind=outcome.kind.value, o=outcome, ym=ym, told=told)
 
 
-async def _tell_person(req: Request, outcome: ReopenOutcome) -> tuple[Notice, str, str]:
-    """Tell the person they may revise the report once, with the 修改 button.
+@dataclass(frozen=True)
+class Told:
+    """What the admin hears about a granted reopen: the task, and whether the person was told."""
 
-    Returns how the notice went (sent / not_bound / unreachable), their unit and the task.
-    """
+    notice: Notice
+    unit: str
+    task_name: str
+    reported: bool  # False: nothing was reported, so the leave is to report late
+
+
+async def _tell_person(req: Request, outcome: ReopenOutcome) -> Told:
+    """Tell the person they may revise (or, with no report yet, give) the report once."""
     cycle, person, reopen = outcome.cycle, outcome.person, outcome.reopen
     assert cycle is not None and person is not None and reopen is not None
     assert person.id is not None and cycle.id is not None and outcome.number is not None
     item = await due_item(req.session, cycle, person.id, outcome.number)
-    unit = item.due.unit if item else ""
-    task_name = item.due.task_name if item else ""
+    unit, task_name = (item.due.unit, item.due.task_name) if item else ("", "")
+    reported = item is not None and item.report is not None
     if person.telegram_user_id is None:
-        return Notice.not_bound, unit, task_name
+        return Told(Notice.not_bound, unit, task_name, reported)
     if not person.reachable:
-        return Notice.unreachable, unit, task_name
+        return Told(Notice.unreachable, unit, task_name, reported)
     button = ReportRevise(cycle.id, reopen.stage_id, person.id)
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(req.render("button_report_revise"), callback_data=button.pack())]]
     )
     sent = await req.deps.outbound.send(
         person.telegram_user_id, "reopen_notice", reply_markup=markup, cycle=cycle,
-        number=outcome.number, task_name=task_name, hq=req.hq,
+        number=outcome.number, task_name=task_name, hq=req.hq, reported=reported,
     )  # fmt: skip
-    return (Notice.sent if sent is not None else Notice.unreachable), unit, task_name
+    notice = Notice.sent if sent is not None else Notice.unreachable
+    return Told(notice, unit, task_name, reported)
 
 
 def register(application: HQApplication) -> None:

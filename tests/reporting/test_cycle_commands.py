@@ -245,7 +245,8 @@ async def test_reopen_grants_once_and_tells_the_person_with_a_button(
         nobody = await ask(h.tg, h.admin_id, "reopen", "王五 1")
         assert "没有找到“王五”" in nobody["text"]
         unbound = await ask(h.tg, h.admin_id, "reopen", "林嵩 3")
-        assert "已允许 林嵩（水部街道）补改 2021年11月 序号 3" in unbound["text"]
+        assert "已允许 林嵩（水部街道）补报 2021年11月 序号 3" in unbound["text"]
+        assert "（该月未报送，补报将标记为逾期）" in unbound["text"]
         assert "本人尚未绑定账号，未能通知" in unbound["text"]
 
         async with seeded() as session:  # a namesake in another unit
@@ -255,7 +256,7 @@ async def test_reopen_grants_once_and_tells_the_person_with_a_button(
         ambiguous = await ask(h.tg, h.admin_id, "reopen", "张玉珍 2")
         assert "有 2 位“张玉珍”" in ambiguous["text"] and "张玉珍/鼓东街道" in ambiguous["text"]
         by_unit = await ask(h.tg, h.admin_id, "reopen", "张玉珍/鼓东街道 2")
-        assert "已允许 张玉珍（鼓东街道）补改 2021年11月 序号 2" in by_unit["text"]
+        assert "已允许 张玉珍（鼓东街道）补报 2021年11月 序号 2" in by_unit["text"]
     async with seeded() as session:
         reopens = (await session.exec(select(Reopen).order_by(col(Reopen.id)))).all()
         zhang_person = (
