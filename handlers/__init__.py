@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import HQApplication
-from handlers import errors, group, hq, onboarding, people, reporting, tasklist
+from handlers import cycle, errors, group, hq, onboarding, people, reporting, tasklist
 
 
 def register_all(application: HQApplication) -> None:
@@ -11,6 +11,7 @@ def register_all(application: HQApplication) -> None:
     onboarding.register(application)
     tasklist.register(application)
     reporting.register(application)
+    cycle.register(application)
     people.register(application)
     group.register(application)
     hq.register(application)

@@ -19,6 +19,7 @@ from services import importer
 from services.hq import HQSource, hq_named_in
 from services.importer import DecisionKind, StageKind
 from services.plans import Plan, PlanStatus, current_plan
+from services.reporting.history import MONTHS_SHOWN, task_months
 from services.tasklist import Limits, Problem
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ async def _tasks_page(
 
 @guarded("task")
 async def task_command(req: Request) -> None:
-    """/task 序号: one task with its stages, periods and responsible persons."""
+    """/task 序号: one task with its stages and responsible persons, then its monthly reports."""
     arg = req.args[0] if req.args else ""
     number = parse_number(arg)
     if number is None:
@@ -150,7 +151,10 @@ async def task_command(req: Request) -> None:
     if not plan.tasks:
         await req.reply("task_not_found", number=number)
         return
-    await req.reply("task_detail", task=plan.tasks[0])
+    task = plan.tasks[0]
+    history = await task_months(req.session, task.id, metric_unit=task.metric_unit,
+                                target=task.metric_annual_target)  # fmt: skip
+    await req.reply("task_detail", task=task, history=history, months=MONTHS_SHOWN)
 
 
 def register(application: HQApplication) -> None:
