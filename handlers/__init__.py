@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.context import HQApplication
-from handlers import errors, group, onboarding, people, reporting, tasklist
+from handlers import errors, group, onboarding, people, reportbook, reporting, tasklist
 
 
 def register_all(application: HQApplication) -> None:
     """Register every area's handlers, then the catch-alls."""
     onboarding.register(application)
     tasklist.register(application)
+    reportbook.register(application)
     reporting.register(application)
     people.register(application)
     group.register(application)
