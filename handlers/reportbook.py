@@ -114,6 +114,8 @@ async def _upload(req: Request, document: Document, data: bytes | None) -> None:
     filler, hq = req.ident.person, req.hq
     filename = document.file_name or "upload.xlsx"
     if filler is None or filler.id is None or hq is None or hq.id is None:
+        await req.reply("book_refused", kind="no_cycle", filename=filename, code=None,
+                        file_ym=None, cycle=None)  # fmt: skip
         return
     if document.file_size and document.file_size > MAX_BOOK_BYTES:
         await req.reply("book_refused", kind="too_large", filename=filename,

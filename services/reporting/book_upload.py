@@ -128,8 +128,8 @@ async def _read_and_check(
     person_ids: list[int],
     now: datetime,
 ) -> StagedBook:
-    """Read the file and check it; loaded objects expire (no transaction stays open meanwhile)."""
-    await session.rollback()
+    """Read the file and check it; no transaction stays open while the file is parsed."""
+    await session.commit()  # nothing is pending: this ends the read without expiring objects
     raw = await run_parser(len(data), read_book, data, filename)
     if raw.kind is ReadKind.unreadable:
         return StagedBook(StageKind.unreadable, filename, code=raw.code)
@@ -150,10 +150,7 @@ async def stage_book(
     session: AsyncSession, *, data: bytes, filename: str, hq_id: int, filler: Person,
     principal_ids: list[int], uploaded_by: int, now: datetime,
 ) -> StagedBook:  # fmt: skip
-    """Read and check an uploaded 填报表; keep it for 确认 when every row is right; commit.
-
-    Objects loaded before the call expire (the file is read outside any transaction).
-    """
+    """Read and check an uploaded 填报表; keep it for 确认 when every row is right; commit."""
     filler_id = filler.id
     assert filler_id is not None
     staged = await _read_and_check(session, data, filename, hq_id=hq_id,
@@ -220,7 +217,6 @@ async def decide_book(
 
     Only the uploader decides; nothing is saved when the upload was decided before, is older
     than a day, its month closed, or the rows would not save exactly what the preview showed.
-    Objects loaded before the call expire (the file is re-read outside any transaction).
     """
     stored = (await session.exec(select(PendingBook).where(PendingBook.token == token))).first()
     filler_id = filler.id if filler is not None else None

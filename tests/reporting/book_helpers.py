@@ -75,7 +75,7 @@ def open_sheet(data: bytes) -> Sheet:
 
 
 async def download(
-    sessions: SessionFactory, name: str, *, language: str = "zh", principals: list[str] = ()
+    sessions: SessionFactory, name: str, *, language: str = "zh", principals: tuple[str, ...] = ()
 ) -> bytes:
     """The 填报表 `name` would download now (their own tasks and their principals')."""
     async with sessions() as session:

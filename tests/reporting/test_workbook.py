@@ -19,6 +19,7 @@ from services.reporting.answers import Answers, Problem
 from services.reporting.book_check import RowIssue
 from services.reporting.book_sheet import HEADER_WORDS, header_column, is_book
 from services.reporting.book_upload import (
+    BookDecision,
     DecisionKind,
     StagedBook,
     StageKind,
@@ -72,7 +73,7 @@ async def _stage(sessions: SessionFactory, clock: ManualClock, data: bytes, *,
 
 
 async def _decide(sessions: SessionFactory, clock: ManualClock, token: str, *, confirm: bool = True,
-                  name: str = GAO, user: int = GAO_USER):  # type: ignore[no-untyped-def]  # fmt: skip
+                  name: str = GAO, user: int = GAO_USER) -> BookDecision:  # fmt: skip
     async with sessions() as session:
         return await decide_book(session, token=token, user_id=user,
                                  filler=await person(session, name), principal_ids=[],
@@ -463,3 +464,117 @@ async def test_every_header_and_status_word_of_both_languages_reads_back(
     assert set(HEADER_WORDS) <= found | {Column.key}
     book = read_book(data, "x.xlsx")
     assert book.marked and book.keyed and len(book.rows) == 12
+
+
+async def test_a_liaison_fills_in_for_their_principal(
+    november: SessionFactory, clock: ManualClock
+) -> None:
+    from services.names import person_query
+    from services.roles import DelegationKind, delegate
+
+    async with november() as session:
+        hq = await the_hq(session)
+        done = await delegate(session, hq_id=hq.id or 0, principal=person_query("张玉珍"),
+                              liaison=person_query("李明"), by=None, now=clock.now())  # fmt: skip
+        assert done.kind is DelegationKind.delegated
+        await session.commit()
+        zhang = await person(session, "张玉珍")
+    sheet = open_sheet(await download(november, "李明", principals=("张玉珍",)))
+    assert "填报人：李明（含代 张玉珍 填报）" in str(sheet.ws["A2"].value)
+    assert [sheet.number(r) for r in sheet.rows] == [1, 2]
+    assert str(sheet.get(sheet.rows[0], "责任人")).startswith("张玉珍\n")
+    fill_all(sheet, lambda s, row, n: s.put(row, "截至本月累计完成投资（万元）", "0.32亿"))
+    async with november() as session:
+        hq_id = (await the_hq(session)).id or 0
+        liaison = await person(session, "李明")
+        liaison_id = liaison.id
+        staged = await stage_book(session, data=sheet.save(), filename="x.xlsx", hq_id=hq_id,
+                                  filler=liaison, principal_ids=[zhang.id or 0],
+                                  uploaded_by=GAO_USER + 1, now=clock.now())  # fmt: skip
+    assert staged.kind is StageKind.preview and staged.token is not None, staged
+    async with november() as session:
+        decision = await decide_book(session, token=staged.token, user_id=GAO_USER + 1,
+                                     filler=await person(session, "李明"),
+                                     principal_ids=[zhang.id or 0], confirm=True,
+                                     now=clock.now())  # fmt: skip
+    assert decision.kind is DecisionKind.saved
+    reports = await _reports(november)
+    assert {(r.person_id, r.filler_id) for r in reports} == {(zhang.id, liaison_id)}
+    assert {r.metric_value for r in reports} >= {Decimal(3200)}
+    # without the delegation the same file is someone else's tasks
+    async with november() as session:
+        refused = await stage_book(session, data=sheet.save(), filename="x.xlsx",
+                                   hq_id=hq_id, filler=await person(session, "李明"),
+                                   principal_ids=[], uploaded_by=GAO_USER + 1,
+                                   now=clock.now())  # fmt: skip
+    assert refused.kind is StageKind.problems and refused.check is not None
+    assert {p.problem for p in refused.check.problems} == {RowIssue.not_yours}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_refusal_and_decision_has_words(language: str) -> None:
+    from datetime import date
+
+    from models import Cycle
+
+    renderer = Renderer(language)
+    month = Cycle(hq_id=1, ym=202111, due_on=date(2021, 11, 25))
+    texts = [
+        renderer.render("book_refused", kind=kind.value, filename="f.xlsx", code=code,
+                        file_ym=202110, cycle=month, size=3_000_000, limit=2_000_000)
+        for kind, code in [(k, "corrupt") for k in StageKind]
+        + [(StageKind.unreadable, "save_as_xlsx"), (StageKind.unreadable, "encrypted")]
+        if kind not in (StageKind.preview, StageKind.problems, StageKind.nothing)
+    ]  # fmt: skip
+    texts += [
+        renderer.render("book_decided", kind=kind.value, filename="f.xlsx", cycle=month,
+                        saved=[], remaining=2, filler=1)
+        for kind in (DecisionKind.saved, DecisionKind.cancelled, DecisionKind.expired,
+                     DecisionKind.closed, DecisionKind.stale)
+    ]  # fmt: skip
+    alerts = [
+        renderer.render("book_alert", kind=kind, status=status)
+        for kind in ("unknown", "already", "closed", "stale", "expired", "month")
+        for status in ("applied", "cancelled", None)
+    ]
+    assert all(texts) and all(alerts)
+    assert all(len(a) <= 200 for a in alerts)  # a button answer shows at most 200 characters
+    assert len(set(texts)) == len(texts)  # each outcome says something of its own
+
+
+async def test_cancel_and_an_expired_preview_save_nothing(
+    november: SessionFactory, clock: ManualClock
+) -> None:
+    sheet = open_sheet(await download(november, GAO))
+    fill_all(sheet, _metrics)
+    cancelled = await _stage(november, clock, sheet.save())
+    assert cancelled.token is not None
+    decision = await _decide(november, clock, cancelled.token, confirm=False)
+    assert decision.kind is DecisionKind.cancelled
+    late_confirm = await _decide(november, clock, cancelled.token)
+    assert late_confirm.kind is DecisionKind.already and late_confirm.status == "cancelled"
+
+    old = await _stage(november, clock, sheet.save())
+    assert old.token is not None
+    clock.advance(timedelta(hours=24, seconds=1))
+    assert (await _decide(november, clock, old.token)).kind is DecisionKind.expired
+    assert await _reports(november) == []
+    async with november() as session:
+        stored = (await session.exec(select(PendingBook))).all()
+    assert sorted(p.status for p in stored) == ["cancelled", "expired"]
+    assert all(p.data == b"" for p in stored)  # the files are not kept once decided
+
+
+async def test_a_form_sent_after_the_due_day_is_saved_late(
+    november: SessionFactory, clock: ManualClock
+) -> None:
+    sheet = open_sheet(await download(november, GAO))
+    fill_all(sheet, _metrics)
+    clock.advance(timedelta(days=6))  # 11-26, past the 25th
+    staged = await _stage(november, clock, sheet.save())
+    assert staged.check is not None and staged.token is not None
+    preview = Renderer("zh").render("book_preview", filename="x.xlsx", cycle=staged.cycle,
+                                    check=staged.check, filler=0)  # fmt: skip
+    assert preview.count("（逾期）") == 12
+    assert (await _decide(november, clock, staged.token)).kind is DecisionKind.saved
+    assert {r.late for r in await _reports(november)} == {True}
