@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from bot.context import HQApplication
-from handlers import cycle, errors, group, hq, onboarding, people, reporting, tasklist
+from handlers import (
+    cycle,
+    errors,
+    group,
+    hq,
+    onboarding,
+    people,
+    reportbook,
+    reporting,
+    tasklist,
+)
 
 
 def register_all(application: HQApplication) -> None:
     """Register every area's handlers, then the catch-alls."""
     onboarding.register(application)
     tasklist.register(application)
+    reportbook.register(application)
     reporting.register(application)
     cycle.register(application)
     people.register(application)

@@ -130,6 +130,7 @@ class MoveHQGroup(CallbackData):
 
     prefix: ClassVar[str] = "sethq"
     ok: bool
+    hq_id: int
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,6 @@ class BookChoice(CallbackData):
     prefix: ClassVar[str] = "bkc"
     ok: bool
     token: str
-
-    hq_id: int
 
 
 @dataclass(frozen=True)

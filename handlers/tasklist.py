@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import HQApplication
 from handlers.args import parse_number
@@ -28,9 +28,12 @@ PAGE_SIZE = 10
 UPLOAD_LIMIT = Limits().max_file_bytes
 
 
-@guarded("upload")
-async def on_document(req: Request) -> None:
-    """An admin sent a file: parse it, show the preview, offer 确认导入 / 取消."""
+async def stage_document(req: Request, data: bytes | None = None) -> None:
+    """An admin sent a file: parse it, show the preview, offer 确认导入 / 取消.
+
+    Called by handlers/reportbook.on_document, which routes every private file and has checked
+    the "upload" permission; `data` is the file when it was already downloaded to look inside.
+    """
     message = req.message
     if message is None or message.document is None:
         return
@@ -38,8 +41,9 @@ async def on_document(req: Request) -> None:
     if document.file_size and document.file_size > UPLOAD_LIMIT:
         await req.reply("import_too_large", size=document.file_size, limit=UPLOAD_LIMIT)
         return
-    telegram_file = await document.get_file()
-    data = bytes(await telegram_file.download_as_bytearray())
+    if data is None:
+        telegram_file = await document.get_file()
+        data = bytes(await telegram_file.download_as_bytearray())
     choice = req.hq_choice
     named = None
     if choice.hq is not None and choice.source is not HQSource.only:
@@ -158,11 +162,10 @@ async def task_command(req: Request) -> None:
 
 
 def register(application: HQApplication) -> None:
-    """Add the task-list handlers (the permission matrix decides who and where)."""
-    # Files in groups are evidence or chatter, not uploads: only private files are read.
-    application.add_handler(
-        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document)
-    )
+    """Add the task-list handlers (the permission matrix decides who and where).
+
+    Files come through handlers/reportbook.on_document, which calls `stage_document`.
+    """
     application.add_handler(CallbackQueryHandler(on_import_button, pattern=ImportChoice.matches()))
     application.add_handler(CallbackQueryHandler(on_tasks_button, pattern=TasksPage.matches()))
     application.add_handler(CommandHandler("tasks", tasks_command))

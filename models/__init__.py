@@ -1,6 +1,7 @@
 """SQLModel tables and the queries over them (no Telegram imports)."""
 
 from models.access import CodeAttempt, GrantedRole, Invitation, RoleGrant
+from models.book import PendingBook
 from models.people import Person, Unit
 from models.reporting import (
     Ask,
@@ -28,6 +29,7 @@ from models.tasks import (
 
 __all__ = [
     "Ask",
+    "PendingBook",
     "ChatHQ",
     "Cycle",
     "CycleStatus",
