@@ -33,11 +33,11 @@ async def test_menus_follow_roles(sessions: SessionFactory, clock: ManualClock) 
         user = await h.tg.create_user("林嵩")
         code = links((await ask(h.tg, h.admin_id, "invite", "林嵩"))["text"])["林嵩"]
         await bind(h.tg, user["id"], code)
-        responsible_menu = ["start", "help", "whoami", "hq"]  # /hq: every role has it
+        responsible_menu = ["start", "help", "whoami", "report", "myreports", "cancel", "hq"]
         assert names(await h.tg.commands(scope=chat_scope(user["id"]))) == responsible_menu
 
         await ask(h.tg, h.admin_id, "grant", "林嵩 组长 海丝引领专项组")
         leader_menu = names(await h.tg.commands(scope=chat_scope(user["id"])))
-        assert leader_menu == ["start", "help", "whoami", "tasks", "task", "hq"]
+        assert leader_menu == [*responsible_menu[:-1], "tasks", "task", "hq"]
         await ask(h.tg, h.admin_id, "revoke", "林嵩 组长 海丝引领专项组")
         assert names(await h.tg.commands(scope=chat_scope(user["id"]))) == responsible_menu

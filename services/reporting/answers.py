@@ -145,8 +145,15 @@ class MetricCheck:
 
 
 def check_metric(text: str, spec: MetricSpec, previous: Decimal | None) -> MetricCheck:
-    """The figure in the metric's unit; below last month's cumulative figure is flagged."""
+    """The figure in the metric's unit; below last month's cumulative figure is flagged.
+
+    A growth rate may honestly be negative (exports fell 3%); a cumulative figure may not.
+    """
     amount = parse_amount(text, spec.unit)
+    if amount.kind is AmountKind.negative and not spec.cumulative:
+        positive = parse_amount(text.strip().lstrip("-－—–"), spec.unit)
+        if positive.kind is AmountKind.ok and positive.value is not None:
+            return MetricCheck(-positive.value, None, previous)
     if amount.kind is not AmountKind.ok or amount.value is None:
         return MetricCheck(None, _AMOUNT_PROBLEMS[amount.kind], previous)
     if spec.cumulative and previous is not None and amount.value < previous:

@@ -173,3 +173,26 @@ async def test_a_liaison_reports_for_the_principal(
     async with seeded() as session:
         report = (await session.exec(select(Report))).one()
         assert report.person_id == gao.id and report.filler_id == liaison.id
+
+
+async def test_stickers_voice_location_and_contacts_get_the_question_again(
+    seeded: SessionFactory, clock: ManualClock
+) -> None:
+    async with running_bot(seeded, clock, rate_limit=False) as h:
+        zhang = (await bind_directly(h, seeded, "张玉珍"))["张玉珍"]
+        await open_month(h, seeded, 202111)
+        q = await ask(h.tg, zhang, "report")
+        q = await press(h.tg, zhang, q, "按计划推进")
+        senders = [
+            lambda: h.tg.send_sticker(zhang, "👍"),
+            lambda: h.tg.send_voice(zhang, 4),
+            lambda: h.tg.send_location(zhang, 26.08, 119.3),
+            lambda: h.tg.send_contact(zhang, "+8613800000000", "张"),
+        ]
+        for send in senders:
+            sent = await send()
+            again = await h.tg.wait_for_message(zhang, after_message_id=sent["message_id"],
+                                                timeout=20)  # fmt: skip
+            assert "不需要这类消息" in again["text"] and "本月工作进展" in again["text"]
+        draft = await _draft(seeded, "张玉珍")
+        assert draft.step == "progress" and draft.answers["progress"] is None

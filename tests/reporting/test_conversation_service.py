@@ -206,3 +206,20 @@ async def test_asks_once_and_progress(sessions: SessionFactory, clock: ManualClo
         assert len(progress.missing) == 16
         items = await items_for(session, cycle, [gao.person.id or 0])
         assert {i.state for i in items} == {ItemState.todo}
+
+
+def test_metric_rules_for_money_and_growth_rates() -> None:
+    from services.reporting.answers import MetricSpec, check_metric
+
+    money = MetricSpec("年度投资", "万元", Decimal(3900))
+    assert check_metric("0.32亿", money, None).value == Decimal(3200)
+    assert check_metric("32,000,000元", money, None).value == Decimal(3200)
+    assert check_metric("３２００", money, None).value == Decimal(3200)
+    assert check_metric("-1", money, None).problem is Problem.metric_negative
+    lower = check_metric("3000", money, Decimal(3200))
+    assert lower.problem is Problem.metric_lower and lower.value == Decimal(3000)
+    growth = MetricSpec("外贸出口增长", "%", Decimal(10))
+    assert check_metric("8.5%", growth, None).value == Decimal("8.5")
+    assert check_metric("8.5", growth, None).value == Decimal("8.5")
+    assert check_metric("-3%", growth, Decimal(5)).value == Decimal(-3)  # a rate may fall
+    assert check_metric("8.5万", growth, None).problem is Problem.metric_wrong_unit

@@ -69,6 +69,7 @@ async def test_download_fill_send_back_and_confirm(
         sheet = open_sheet(data)
 
         def behind_without_problems(s: Sheet, row: int, n: int) -> None:
+            growth(s, row, n)
             if n == 24:
                 s.put(row, "状态", "进度滞后")
 
@@ -93,6 +94,12 @@ async def test_download_fill_send_back_and_confirm(
     assert {r.problems for r in reports} == {None, "融资白名单尚未获批"}
 
 
+def growth(s: Sheet, row: int, n: int) -> None:
+    """Task 18's metric: its growth target (外贸出口增长 10%)."""
+    if n == 18:
+        s.put(row, "截至本月外贸出口增长（%）", "8.5%")
+
+
 async def test_files_go_to_the_form_or_the_task_list_by_what_they_are(
     november: SessionFactory, clock: ManualClock
 ) -> None:
@@ -105,7 +112,7 @@ async def test_files_go_to_the_form_or_the_task_list_by_what_they_are(
         assert "设为管理员" in granted["text"]
         name, data = await _download(h.tg, uid)
         sheet = open_sheet(data)
-        fill_all(sheet)
+        fill_all(sheet, growth)
         preview = await _send(h.tg, uid, sheet.save(), name)
         assert "填报表预览" in preview["text"]  # an admin's form is still a form
         task_list = await _send(h.tg, uid, SAMPLE.read_bytes(), SAMPLE.name)
