@@ -34,7 +34,7 @@ from services.reporting import conversation as conv
 from services.reporting.answers import Field
 from services.reporting.cycles import latest_cycle, open_cycle_of, would_be_late
 from services.reporting.month import asks_to_send, record_ask
-from services.reporting.reports import Item, ItemState, items_for
+from services.reporting.reports import Item, ItemState, items_for, reopened_items
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,8 @@ async def myreports_command(req: Request) -> None:
     if cycle is None or cycle.id is None:
         await req.reply("report_no_cycle")
         return
-    items = await items_for(req.session, cycle, [filler.id, *_principals(req)])
+    persons = [filler.id, *_principals(req)]
+    items = await items_for(req.session, cycle, persons)
     rows: list[list[InlineKeyboardButton]] = []
     if cycle.status == "open":
         rows = _item_buttons(req.deps.renderer.render_text, cycle, items)
@@ -238,8 +239,11 @@ async def myreports_command(req: Request) -> None:
     else:
         reopened = [i for i in items if i.reopened]
         rows = _item_buttons(req.deps.renderer.render_text, cycle, reopened)
+    older = await reopened_items(req.session, hq_id=hq.id, person_ids=persons, besides=cycle.id)
+    for other, item in older:
+        rows += _item_buttons(req.deps.renderer.render_text, other, [item])
     await req.reply("report_mine", reply_markup=InlineKeyboardMarkup(rows) if rows else None,
-                    cycle=cycle, items=items, filler=filler)  # fmt: skip
+                    cycle=cycle, items=items, filler=filler, older=older)  # fmt: skip
 
 
 async def _begin(press: Press[Any], cycle_id: int, stage_id: int, person_id: int,

@@ -259,3 +259,21 @@ async def task_history(
             newest[key] = len(month.reports)
             month.reports.append(entry)
     return list(by_month.values())[:months]
+
+
+async def reopened_items(
+    session: AsyncSession, *, hq_id: int, person_ids: list[int], besides: int | None = None
+) -> list[tuple[Cycle, Item]]:
+    """Reports of closed months an admin let these persons revise once more (not yet used)."""
+    query = (
+        select(Cycle)
+        .join(Reopen, col(Reopen.cycle_id) == Cycle.id)
+        .where(Cycle.hq_id == hq_id, col(Reopen.person_id).in_(person_ids),
+               col(Reopen.used_at).is_(None), col(Cycle.id) != (besides or 0))
+        .order_by(col(Cycle.ym))
+        .distinct()
+    )  # fmt: skip
+    found = []
+    for cycle in (await session.exec(query)).all():
+        found += [(cycle, i) for i in await items_for(session, cycle, person_ids) if i.reopened]
+    return found

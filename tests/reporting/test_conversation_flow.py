@@ -132,3 +132,41 @@ async def test_two_tasks_reported_with_evidence_edit_pause_and_same_as_last_mont
         await press(h.tg, zhang, q, "✅ 提交")
     november = (await _reports(seeded))[-1]
     assert (november.next_goal, november.metric_value) == ("完成平台验收", Decimal("3500"))
+
+
+async def test_a_reopened_report_of_an_older_month_is_offered_in_myreports(
+    seeded: SessionFactory, clock: ManualClock
+) -> None:
+    clock.set(datetime(2021, 10, 20, 9, 0))
+    async with running_bot(seeded, clock, rate_limit=False) as h:
+        zhang = (await bind_directly(h, seeded, "张玉珍"))["张玉珍"]
+        await open_month(h, seeded, 202110)
+        q = await ask(h.tg, zhang, "report")
+        for step in (
+            "按计划推进",
+            "平台主体完工",
+            "跳过",
+            "完成平台验收",
+            "3200",
+            "完成",
+            "✅ 提交",
+        ):
+            q = await (press(h.tg, zhang, q, step) if step in labels(q) else say(h.tg, zhang, step))
+        await close_month(h, seeded)
+        clock.set(datetime(2021, 11, 20, 9, 0))
+        await open_month(h, seeded, 202111)
+        granted = await ask(h.tg, h.admin_id, "reopen", "张玉珍 1 2021-10")
+        assert "张玉珍" in granted["text"]
+        mine = await ask(h.tg, zhang, "myreports")
+        assert "准许补改" in mine["text"] and "2021年10月 · 1. 建设" in mine["text"]
+        revise = [label for label in labels(mine) if label.startswith("✏️ 修改 1.")]
+        assert len(revise) == 1
+        q = await press(h.tg, zhang, mine, revise[0])
+        assert "请核对后提交" in q["text"] and "平台主体完工" in q["text"]
+        q = await press(h.tg, zhang, q, "✏️ 修改")
+        q = await press(h.tg, zhang, q, "本月工作进展")
+        q = await say(h.tg, zhang, "平台主体完工（更正）")
+        await press(h.tg, zhang, q, "✅ 提交")
+    october = [r for r in await _reports(seeded) if r.cycle_id == 1]
+    assert [(r.revision, r.progress) for r in october if r.stage_id == october[0].stage_id] == [
+        (1, "平台主体完工"), (2, "平台主体完工（更正）")]  # fmt: skip
