@@ -86,7 +86,7 @@ async def send_asks(deps: Deps, session: AsyncSession, cycle: Cycle, now: dateti
             tally.not_bound += error == "not_bound"
             tally.unreachable += error == "unreachable"
             continue
-        items = await items_for(session, cycle, [plan.person.id or 0])
+        items = await items_for(session, cycle, [plan.person.id or 0, *plan.principals])
         rows = [[_button(render("button_report_begin"), ReportStart(cycle.id, 0, 0))]]
         rows += _item_buttons(deps.renderer.render_text, cycle, items)
         message = await deps.outbound.send(

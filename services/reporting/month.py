@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.access import GrantedRole, RoleGrant
 from models.people import Person
 from models.reporting import Ask, Cycle, CycleStatus, Reopen
 from services.due import DueStage, due_in
@@ -26,6 +27,7 @@ class AskPlan:
     ask: Ask
     person: Person
     items: list[DueStage]
+    principals: list[int] = field(default_factory=list)  # a liaison's: whom they report for
 
     @property
     def chat_id(self) -> int | None:
@@ -50,25 +52,44 @@ async def asks_to_send(session: AsyncSession, cycle: Cycle, now: datetime) -> li
     """
     assert cycle.id is not None
     grouped = _by_person(await due_in(session, cycle.hq_id, cycle.ym))
+    principals = await _liaisons(session, cycle.hq_id, list(grouped))
     asks = {a.person_id: a for a in (await session.exec(
         select(Ask).where(Ask.cycle_id == cycle.id))).all()}  # fmt: skip
+    wanted = list(grouped) + [p for p in principals if p not in grouped]
     persons = {p.id: p for p in (await session.exec(
-        select(Person).where(col(Person.id).in_(list(grouped))))).all()}  # fmt: skip
+        select(Person).where(col(Person.id).in_(wanted)))).all()}  # fmt: skip
     plans = []
-    for person_id, items in grouped.items():
+    for person_id in wanted:
         ask = asks.get(person_id)
         if ask is None:
             ask = Ask(cycle_id=cycle.id, person_id=person_id, created_at=now)
             session.add(ask)
         elif ask.sent_at is not None:
             continue
-        plans.append(AskPlan(ask, persons[person_id], items))
+        items = list(grouped.get(person_id, []))
+        for principal in principals.get(person_id, []):
+            items += grouped[principal]
+        plans.append(AskPlan(ask, persons[person_id], items, principals.get(person_id, [])))
     try:
         await session.commit()
     except IntegrityError:  # another instance claimed them meanwhile
         await session.rollback()
         return []
     return plans
+
+
+async def _liaisons(session: AsyncSession, hq_id: int, due: list[int]) -> dict[int, list[int]]:
+    """Liaisons of due persons in this headquarters → the due principals they report for."""
+    query = select(RoleGrant).where(
+        RoleGrant.hq_id == hq_id,
+        RoleGrant.role == GrantedRole.liaison,
+        col(RoleGrant.principal_id).in_(due),
+    )
+    found: dict[int, list[int]] = defaultdict(list)
+    for grant in (await session.exec(query.order_by(col(RoleGrant.id)))).all():
+        if grant.principal_id is not None and grant.principal_id not in found[grant.person_id]:
+            found[grant.person_id].append(grant.principal_id)
+    return dict(found)
 
 
 async def record_ask(

@@ -156,7 +156,10 @@ async def test_a_liaison_reports_for_the_principal(
         await session.commit()
     async with running_bot(seeded, clock, rate_limit=False) as h:
         wang = (await bind_directly(h, seeded, "王联络"))["王联络"]
+        since = await last_id(h.tg, wang)
         await open_month(h, seeded, 202111)
+        asked = await h.tg.wait_for_message(wang, after_message_id=since, timeout=20)
+        assert "18. 组织开展 RCEP 专题学习" in asked["text"] and "（代高勇坤填报）" in asked["text"]
         q = await ask(h.tg, wang, "report")
         assert "第 1/12 项" in q["text"] and "责任人：高勇坤（由 王联络 代填）" in q["text"]
         q = await press(h.tg, wang, q, "已完成")
