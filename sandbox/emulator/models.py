@@ -254,6 +254,7 @@ class Message:
     edit_date: int | None = None
     history: list[Json] = field(default_factory=list)
     deleted: bool = False
+    created: float = 0.0  # when the emulator received it (the world's clock, sub-second)
 
     def api(self, *, with_reply: bool = True) -> Json:
         """The Bot API ``Message`` object."""
@@ -311,6 +312,7 @@ class Message:
             options=self.options,
             history=list(self.history),
             deleted=self.deleted,
+            created=self.created,
         )
         if self.file is not None:
             data["file_id"] = self.file.file_id

@@ -276,8 +276,14 @@ class World:
     # ------------------------------------------------------------- messages
     def add_message(self, chat: Chat, sender: User, **fields: Any) -> Message:
         """Append a message to a chat with the next per-chat ``message_id``."""
+        received = self.clock()
         message = Message(
-            message_id=chat.next_message_id, chat=chat, sender=sender, date=self.now(), **fields
+            message_id=chat.next_message_id,
+            chat=chat,
+            sender=sender,
+            date=int(received),
+            created=received,
+            **fields,
         )
         chat.next_message_id += 1
         chat.messages.append(message)

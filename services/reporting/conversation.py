@@ -34,11 +34,10 @@ from services.reporting.reports import (
     Item,
     ItemState,
     answers_of,
+    earlier_reports,
     evidence_of,
     items_for,
-    last_month_report,
     metric_spec,
-    previous_metric,
     submit_report,
 )
 
@@ -168,23 +167,24 @@ def _save(draft: ReportDraft, answers: Answers, step: Step, now: datetime, **ext
 
 async def load_view(session: AsyncSession, draft: ReportDraft) -> DraftView:
     """A draft with its cycle, task, stage, persons, last month's report and metric."""
-    cycle = await session.get(Cycle, draft.cycle_id)
-    stage = await session.get(Stage, draft.stage_id)
-    assert cycle is not None and stage is not None
-    task = await session.get(Task, stage.task_id)
+    query = (
+        select(Cycle, Stage, Task)
+        .select_from(Cycle)
+        .join(Stage, col(Stage.id) == draft.stage_id)
+        .join(Task, col(Task.id) == Stage.task_id)
+        .where(Cycle.id == draft.cycle_id)
+    )  # one round trip instead of three
+    cycle, stage, task = (await session.exec(query)).one()
     person = await session.get(Person, draft.person_id)
     filler = (
         person if draft.filler_id == draft.person_id else await session.get(Person, draft.filler_id)
     )
-    assert task is not None and task.id is not None and person is not None and filler is not None
+    assert task.id is not None and person is not None and filler is not None
     assert person.id is not None
-    last = await last_month_report(session, hq_id=cycle.hq_id, ym=cycle.ym, task_id=task.id,
-                                   person_id=person.id)  # fmt: skip
     spec = metric_spec(task)
-    previous = None
-    if spec is not None:
-        previous = await previous_metric(session, hq_id=cycle.hq_id, ym=cycle.ym, task_id=task.id,
-                                         person_id=person.id)  # fmt: skip
+    last, previous = await earlier_reports(session, hq_id=cycle.hq_id, ym=cycle.ym,
+                                           task_id=task.id, person_id=person.id,
+                                           with_metric=spec is not None)  # fmt: skip
     reopened = cycle.status != CycleStatus.open and await _reopened(session, draft)
     return DraftView(draft, cycle, task, stage, person, filler, Answers.from_json(draft.answers),
                      spec, last, previous, reopened)  # fmt: skip
@@ -262,7 +262,7 @@ async def start(
     assert filler.id is not None and cycle.id is not None
     if not _may_report_for(filler, person_id, principal_ids):
         return StartOutcome(StartKind.not_yours)
-    items = await items_for(session, cycle, [person_id])
+    items = await items_for(session, cycle, _persons(filler, principal_ids))  # person_id's too
     item = next((i for i in items if i.key == (stage_id, person_id)), None)
     if item is None:
         return StartOutcome(StartKind.not_yours)
@@ -296,7 +296,7 @@ async def start(
     await _pause_others(session, filler.id, draft.id)
     await session.commit()
     view = await load_view(session, draft)
-    _place(view, await items_for(session, cycle, _persons(filler, principal_ids)))
+    _place(view, items)  # positions only: the states read before this draft do not matter
     return StartOutcome(kind, view, item)
 
 

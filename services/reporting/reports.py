@@ -214,6 +214,31 @@ async def previous_metric(
     return found.metric_value if found is not None else None
 
 
+async def earlier_reports(
+    session: AsyncSession, *, hq_id: int, ym: int, task_id: int, person_id: int,
+    with_metric: bool = True,
+) -> tuple[Report | None, Decimal | None]:  # fmt: skip
+    """`last_month_report` and (`with_metric`) `previous_metric` together, in one query."""
+    query = (
+        select(Report, Cycle.ym)
+        .join(Cycle, col(Cycle.id) == Report.cycle_id)
+        .join(Stage, col(Stage.id) == Report.stage_id)
+        .where(Cycle.hq_id == hq_id, col(Cycle.ym) < ym, Stage.task_id == task_id,
+               Report.person_id == person_id)
+        .order_by(col(Cycle.ym).desc(), col(Report.revision).desc())
+    )  # fmt: skip
+    if not with_metric:
+        first = (await session.exec(query.limit(1))).first()
+        return (first[0] if first is not None else None), None
+    rows = (await session.exec(query)).all()
+    year_start = (ym // 100) * 100
+    previous = next(
+        (r.metric_value for r, month in rows if month > year_start and r.metric_value is not None),
+        None,
+    )
+    return (rows[0][0] if rows else None), previous
+
+
 @dataclass
 class MonthReports:
     """A task's reports of one month (the newest revision of each person's)."""

@@ -51,3 +51,15 @@ async def test_concurrency_bench_times_start_in_each_phase(database_url: str) ->
     for phase in phases.values():  # every phase timed at least one answered /start
         assert phase["starts"] >= 1 and phase["unanswered"] == 0
         assert phase["median_wait"] is not None and phase["max_wait"] is not None
+
+
+async def test_reporting_bench_times_every_answer_of_every_round(database_url: str) -> None:
+    report = await _bench_json("bench.reporting", "--persons", "3", "--database", database_url)
+    rounds = report["rounds"]
+    assert list(rounds) == ["status", "progress", "problems", "goal", "metric", "evidence",
+                            "submit"]  # fmt: skip
+    for numbers in rounds.values():  # each of the 3 persons answered and got the next question
+        assert numbers["count"] == 3
+        assert 0 < numbers["median_ms"] <= numbers["p95_ms"] <= numbers["max_ms"]
+    assert report["overall"]["count"] == 21 and report["errors"] == 0
+    assert report["cpu_seconds"] > 0
