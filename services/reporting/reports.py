@@ -186,39 +186,26 @@ async def last_month_report(
     session: AsyncSession, *, hq_id: int, ym: int, task_id: int, person_id: int
 ) -> Report | None:
     """The person's newest report on this task from an earlier month (any stage of the task)."""
-    query = (
-        select(Report)
-        .join(Cycle, col(Cycle.id) == Report.cycle_id)
-        .join(Stage, col(Stage.id) == Report.stage_id)
-        .where(Cycle.hq_id == hq_id, col(Cycle.ym) < ym, Stage.task_id == task_id,
-               Report.person_id == person_id)
-        .order_by(col(Cycle.ym).desc(), col(Report.revision).desc())
-    )  # fmt: skip
-    return (await session.exec(query)).first()
+    last, _ = await earlier_reports(session, hq_id=hq_id, ym=ym, task_id=task_id,
+                                    person_id=person_id, with_metric=False)  # fmt: skip
+    return last
 
 
 async def previous_metric(
     session: AsyncSession, *, hq_id: int, ym: int, task_id: int, person_id: int
 ) -> Decimal | None:
     """The cumulative figure the person last gave for this task earlier in the same year."""
-    query = (
-        select(Report)
-        .join(Cycle, col(Cycle.id) == Report.cycle_id)
-        .join(Stage, col(Stage.id) == Report.stage_id)
-        .where(Cycle.hq_id == hq_id, col(Cycle.ym) < ym, col(Cycle.ym) > (ym // 100) * 100,
-               Stage.task_id == task_id, Report.person_id == person_id,
-               col(Report.metric_value).is_not(None))
-        .order_by(col(Cycle.ym).desc(), col(Report.revision).desc())
-    )  # fmt: skip
-    found = (await session.exec(query)).first()
-    return found.metric_value if found is not None else None
+    _, previous = await earlier_reports(session, hq_id=hq_id, ym=ym, task_id=task_id,
+                                        person_id=person_id)  # fmt: skip
+    return previous
 
 
 async def earlier_reports(
     session: AsyncSession, *, hq_id: int, ym: int, task_id: int, person_id: int,
     with_metric: bool = True,
 ) -> tuple[Report | None, Decimal | None]:  # fmt: skip
-    """`last_month_report` and (`with_metric`) `previous_metric` together, in one query."""
+    """The newest earlier report on this task and (`with_metric`) the last figure given this
+    year, in one query."""
     query = (
         select(Report, Cycle.ym)
         .join(Cycle, col(Cycle.id) == Report.cycle_id)
