@@ -14,7 +14,7 @@ from models.database import SessionFactory
 from sandbox.emulator import EmulatorClient
 from services.clock import ManualClock
 from services.due import due_in
-from tests.botflow import import_seed
+from tests.botflow import ask, import_seed
 from tests.inprocess import running_bot
 from tests.reporting.chat import bind_directly, last_id, open_month
 from tests.reporting.helpers import the_hq
@@ -114,6 +114,8 @@ async def test_november_every_due_person_reports_everything(
         for name in names:  # exactly one ask each
             texts = [m["text"] for m in await h.tg.bot_messages(users[name])]
             assert sum("工作进展填报" in t for t in texts) == 1, name
+        task1 = await ask(h.tg, h.admin_id, "task", "1")
+        assert "张玉珍：序号1本月推进情况" in task1["text"] and "2021年11月" in task1["text"]
     async with seeded() as session:
         persons = {p.id: p.name for p in (await session.exec(select(Person))).all()}
         reports = (await session.exec(select(Report).order_by(col(Report.id)))).all()
