@@ -419,7 +419,8 @@ async def on_private_message(update: Update, context: BotContext) -> None:
             and step in conv.TEXT_STEPS
             and not message.text.startswith("/")
         ):
-            result = await conv.answer_text(req.session, view, message.text, req.now)
+            result = await conv.answer_text(req.session, view, message.text, req.now,
+                                            message_id=message.message_id)  # fmt: skip
             problem = result.problem.value if result.problem else None
             if result.outcome is conv.Outcome.refused:
                 await ask_question(req, view, problem=problem)

@@ -69,6 +69,9 @@ FIELD_STEP = {
 TEXT_STEPS = frozenset({Step.progress, Step.problems, Step.goal, Step.metric})
 BACK = "_back"  # in the draft's JSON: return to the summary after this field (修改)
 PENDING = "_pending_metric"  # a lower figure waiting for its confirmation
+SEEN = (
+    "_seen_message"  # the newest message taken as an answer: a redelivered one is not taken twice
+)
 
 
 @dataclass
@@ -156,7 +159,7 @@ class StartOutcome:
 
 def _save(draft: ReportDraft, answers: Answers, step: Step, now: datetime, **extra: Any) -> None:
     data = answers.to_json()
-    for key in (BACK, PENDING):
+    for key in (BACK, PENDING, SEEN):
         if key in extra:
             if extra[key] is not None:
                 data[key] = extra[key]
@@ -377,9 +380,18 @@ async def answer_status(
 
 
 async def answer_text(
-    session: AsyncSession, view: DraftView, text: str, now: datetime
-) -> StepResult:
-    """A typed answer to the current text step; refused (nothing saved) when it breaks a rule."""
+    session: AsyncSession, view: DraftView, text: str, now: datetime, *,
+    message_id: int | None = None,
+) -> StepResult:  # fmt: skip
+    """A typed answer to the current text step; refused (nothing saved) when it breaks a rule.
+
+    With `message_id`, a message already taken (Telegram redelivering it after a crash) is
+    `stale`: it does not become the answer to the next question.
+    """
+    if message_id is not None:
+        if message_id <= int(view.draft.answers.get(SEEN) or 0):
+            return StepResult(Outcome.stale, view)
+        view.draft.answers = {**view.draft.answers, SEEN: message_id}
     step, answers = view.step, view.answers
     if step is Step.progress:
         problem = check_progress(text, answers.status)

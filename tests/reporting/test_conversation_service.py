@@ -223,3 +223,37 @@ def test_metric_rules_for_money_and_growth_rates() -> None:
     assert check_metric("8.5", growth, None).value == Decimal("8.5")
     assert check_metric("-3%", growth, Decimal(5)).value == Decimal(-3)  # a rate may fall
     assert check_metric("8.5万", growth, None).problem is Problem.metric_wrong_unit
+
+
+async def test_a_redelivered_message_is_not_taken_as_the_next_answer(
+    sessions: SessionFactory, clock: ManualClock
+) -> None:
+    await import_seed(sessions, clock)
+    await _open(sessions, clock, 202106)
+    async with sessions() as session:
+        hq = await the_hq(session)
+        cycle = await open_cycle_of(session, hq.id or 0)
+        zhang = await person(session, "张玉珍")
+        assert cycle is not None
+        items = await items_for(session, cycle, [zhang.id or 0])
+        started = await conv.start(session, cycle=cycle, filler=zhang, principal_ids=[],
+                                   person_id=zhang.id or 0, stage_id=items[0].due.stage_id,
+                                   now=clock.now())  # fmt: skip
+        view = started.view
+        assert view is not None
+        await conv.answer_status(session, view, ReportStatus.on_track, clock.now())
+        taken = await conv.answer_text(session, view, "平台主体完工", clock.now(), message_id=7)
+        assert taken.outcome is conv.Outcome.next and view.step is conv.Step.problems
+    async with sessions() as session:  # after a restart, Telegram delivers message 7 again
+        draft = (await session.exec(select(ReportDraft))).one()
+        view = await conv.load_view(session, draft)
+        again = await conv.answer_text(session, view, "平台主体完工", clock.now(), message_id=7)
+        assert again.outcome is conv.Outcome.stale
+        later = await conv.answer_text(session, view, "征地未完成", clock.now(), message_id=8)
+        assert later.outcome is conv.Outcome.next
+    async with sessions() as session:
+        draft = (await session.exec(select(ReportDraft))).one()
+        assert (draft.answers["progress"], draft.answers["problems"]) == (
+            "平台主体完工",
+            "征地未完成",
+        )
