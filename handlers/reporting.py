@@ -164,13 +164,9 @@ async def _cycle(req: Request) -> Cycle | None:
 async def _start_next(req: Request, cycle: Cycle, filler: Person,
                       after: tuple[int, int] | None = None) -> bool:  # fmt: skip
     """Ask the first question of the next task still to report; False when none is left."""
-    item = await conv.next_item(req.session, cycle=cycle, filler=filler,
-                                principal_ids=_principals(req), after=after)  # fmt: skip
-    if item is None:
-        return False
-    started = await conv.start(req.session, cycle=cycle, filler=filler,
-                               principal_ids=_principals(req), person_id=item.due.person_id,
-                               stage_id=item.due.stage_id, now=req.now)  # fmt: skip
+    started = await conv.start_next(req.session, cycle=cycle, filler=filler,
+                                    principal_ids=_principals(req), now=req.now,
+                                    after=after)  # fmt: skip
     if started.view is None:
         return False
     await ask_question(req, started.view)

@@ -260,12 +260,17 @@ async def start(
     stage_id: int,
     now: datetime,
     revise: bool = False,
+    items: list[Item] | None = None,
 ) -> StartOutcome:
-    """Start, resume or (with `revise`) revise a report of (person, stage) in the cycle; commit."""
+    """Start, resume or (with `revise`) revise a report of (person, stage) in the cycle; commit.
+
+    `items` may pass the filler's items of the cycle when the caller has just read them.
+    """
     assert filler.id is not None and cycle.id is not None
     if not _may_report_for(filler, person_id, principal_ids):
         return StartOutcome(StartKind.not_yours)
-    items = await items_for(session, cycle, _persons(filler, principal_ids))  # person_id's too
+    if items is None:
+        items = await items_for(session, cycle, _persons(filler, principal_ids))
     item = next((i for i in items if i.key == (stage_id, person_id)), None)
     if item is None:
         return StartOutcome(StartKind.not_yours)
@@ -315,12 +320,22 @@ def _place(view: DraftView, items: list[Item]) -> None:
     view.position = keys.index(key) + 1 if key in keys else 0
 
 
-async def next_item(
+async def start_next(
     session: AsyncSession, *, cycle: Cycle, filler: Person, principal_ids: list[int],
-    after: tuple[int, int] | None = None,
-) -> Item | None:  # fmt: skip
-    """The next task still to report (after `after` in list order, wrapping round)."""
+    now: datetime, after: tuple[int, int] | None = None,
+) -> StartOutcome:  # fmt: skip
+    """Start the next task still to report (`nothing` when all are submitted); commit."""
     items = await items_for(session, cycle, _persons(filler, principal_ids))
+    item = _next_of(items, after)
+    if item is None:
+        return StartOutcome(StartKind.nothing)
+    return await start(session, cycle=cycle, filler=filler, principal_ids=principal_ids,
+                       person_id=item.due.person_id, stage_id=item.due.stage_id, now=now,
+                       items=items)  # fmt: skip
+
+
+def _next_of(items: list[Item], after: tuple[int, int] | None) -> Item | None:
+    """The next task still to report after `after` in list order, wrapping round."""
     open_items = [i for i in items if i.state in (ItemState.todo, ItemState.draft)]
     if not open_items:
         return None
