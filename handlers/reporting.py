@@ -365,11 +365,8 @@ async def _live_view(req: Request) -> conv.DraftView | None:
     filler = _filler(req)
     if filler is None or filler.id is None:
         return None
-    draft = await conv.live_draft(req.session, filler.id)
-    if draft is None:
-        return None
-    view = await conv.load_view(req.session, draft)
-    return view if conv.check_live(view) else None
+    view = await conv.live_view(req.session, filler.id)
+    return view if view is not None and conv.check_live(view) else None
 
 
 def _evidence_file(message: Message) -> dict[str, Any] | None:

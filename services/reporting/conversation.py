@@ -178,6 +178,30 @@ async def load_view(session: AsyncSession, draft: ReportDraft) -> DraftView:
         .where(Cycle.id == draft.cycle_id)
     )  # one round trip instead of three
     cycle, stage, task = (await session.exec(query)).one()
+    return await _view_of(session, draft, cycle, stage, task)
+
+
+async def live_view(session: AsyncSession, filler_id: int) -> DraftView | None:
+    """The draft this filler is answering now (not paused) with its view, in one query."""
+    query = (
+        select(ReportDraft, Cycle, Stage, Task)
+        .join(Cycle, col(Cycle.id) == ReportDraft.cycle_id)
+        .join(Stage, col(Stage.id) == ReportDraft.stage_id)
+        .join(Task, col(Task.id) == Stage.task_id)
+        .where(ReportDraft.filler_id == filler_id, col(ReportDraft.paused).is_(False))
+        .order_by(col(ReportDraft.updated_at).desc())
+        .limit(1)
+    )
+    found = (await session.exec(query)).first()
+    if found is None:
+        return None
+    draft, cycle, stage, task = found
+    return await _view_of(session, draft, cycle, stage, task)
+
+
+async def _view_of(
+    session: AsyncSession, draft: ReportDraft, cycle: Cycle, stage: Stage, task: Task
+) -> DraftView:
     person = await session.get(Person, draft.person_id)
     filler = (
         person if draft.filler_id == draft.person_id else await session.get(Person, draft.filler_id)
