@@ -27,6 +27,8 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from services.schedule import is_quiet_time
+
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API = "https://api.telegram.org"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -171,21 +173,12 @@ class CycleSettings(BaseModel):
             )
         for name in ("open_time", "remind_time", "escalate_time", "close_time"):
             at: time = getattr(self, name)
-            if self.is_quiet_time(at):
+            if is_quiet_time(at, self.quiet_start, self.quiet_end):
                 raise ValueError(
                     f"{name} {at:%H:%M} falls in the quiet hours "
                     f"{self.quiet_start:%H:%M}–{self.quiet_end:%H:%M}"
                 )
         return self
-
-    def is_quiet_time(self, at: time) -> bool:
-        """Whether a time of day is inside the nightly quiet hours (start == end: none)."""
-        start, end = self.quiet_start, self.quiet_end
-        if start == end:
-            return False
-        if start < end:
-            return start <= at < end
-        return at >= start or at < end
 
 
 class Settings(BaseSettings):
