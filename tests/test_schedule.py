@@ -93,6 +93,15 @@ def test_spring_festival_2023_drops_a_reminder_before_the_opening() -> None:
     assert s.closes_at == at(2023, 1, 29, 9)  # Sunday, 调休 as well
 
 
+def test_a_due_day_can_move_into_the_next_month() -> None:
+    # 春节 2020 (extended to 2/2): the 25th of January moves to Monday 3 February.
+    s = month_schedule(202001, DEFAULTS, SH)
+    assert s.due_on == date(2020, 2, 3)
+    assert due_on(202001, DEFAULTS) == date(2020, 2, 3)
+    assert s.reminders == (at(2020, 1, 22, 9), at(2020, 2, 3, 9))
+    assert s.closes_at == at(2020, 2, 4, 9)
+
+
 def test_holidays_off_counts_only_weekends() -> None:
     s = month_schedule(202109, CycleSettings(holidays=False), SH)
     assert s.opens_at == at(2021, 9, 20, 9)  # 中秋节 is ignored
