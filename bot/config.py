@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,6 +26,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from services.schedule import is_quiet_time
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API = "https://api.telegram.org"
@@ -101,12 +112,73 @@ class AppSettings(BaseModel):
         return ZoneInfo(self.timezone)
 
 
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _clock_time(value: Any) -> Any:
+    """'09:00' (or a TOML local time) as a naive time; anything else is an error."""
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise ValueError("expected a local time such as 09:00, without a zone")
+        return value
+    if isinstance(value, str):
+        match = _CLOCK_TIME.match(value.strip())
+        if match:
+            return time(int(match[1]), int(match[2]))
+    raise ValueError("expected a time of day as HH:MM, such as 09:00")
+
+
 class CycleSettings(BaseModel):
-    """The reporting month: by which day of the month reports are due."""
+    """The reporting month: when it opens, is reminded, due, escalated and closed; quiet hours."""
 
     model_config = ConfigDict(extra="forbid")
 
     due_day: int = Field(default=25, ge=1, le=28)
+    open_day: int = Field(default=20, ge=1, le=28)
+    open_time: time = time(9, 0)
+    # Working days before the due day of the first reminder (another one on the due day).
+    remind_days_before: int = Field(default=2, ge=0, le=10)
+    remind_time: time = time(9, 0)
+    escalate_time: time = time(15, 0)
+    close_time: time = time(9, 0)
+    # China's public holidays and make-up working days; false: only weekends are non-working.
+    holidays: bool = True
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    # Whole non-working days (weekends, and public holidays when `holidays`) are quiet too.
+    quiet_weekends: bool = False
+    max_reminders: int = Field(default=3, ge=0, le=10)
+
+    @field_validator(
+        "open_time",
+        "remind_time",
+        "escalate_time",
+        "close_time",
+        "quiet_start",
+        "quiet_end",
+        mode="before",
+    )
+    @classmethod
+    def _hh_mm(cls, value: Any) -> Any:
+        return _clock_time(value)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> CycleSettings:
+        if self.open_day >= self.due_day:
+            raise ValueError(f"open_day {self.open_day} must come before due_day {self.due_day}")
+        if self.escalate_time <= self.remind_time:
+            raise ValueError(
+                f"escalate_time {self.escalate_time:%H:%M} must be after "
+                f"remind_time {self.remind_time:%H:%M} (both are on the due day)"
+            )
+        for name in ("open_time", "remind_time", "escalate_time", "close_time"):
+            at: time = getattr(self, name)
+            if is_quiet_time(at, self.quiet_start, self.quiet_end):
+                raise ValueError(
+                    f"{name} {at:%H:%M} falls in the quiet hours "
+                    f"{self.quiet_start:%H:%M}–{self.quiet_end:%H:%M}"
+                )
+        return self
 
 
 class Settings(BaseSettings):
