@@ -14,6 +14,7 @@ from handlers.args import parse_number
 from handlers.callbacks import ReportRevise
 from handlers.guards import guarded
 from handlers.request import Request
+from services import schedule
 from services.names import parse_person_args
 from services.people import LookupKind
 from services.reporting.cycles import CloseKind, close_cycle, latest_cycle, parse_month, this_month
@@ -76,8 +77,9 @@ async def cycle_command(req: Request) -> None:
 
 
 async def _open(req: Request, hq_id: int, ym: int) -> None:
+    due = schedule.due_on(ym, req.deps.settings.cycle)  # the due day, moved off holidays
     opened = await open_month(req.session, hq_id=hq_id, ym=ym, now=req.now, by=req.user.id,
-                              due_day=req.deps.settings.cycle.due_day)  # fmt: skip
+                              due_on=due)  # fmt: skip
     tally = progress = None
     if opened.cycle is not None and opened.asks:
         tally = await reporting.send_asks(req.deps, req.session, opened.cycle, req.now)

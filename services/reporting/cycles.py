@@ -90,9 +90,17 @@ async def latest_cycle(session: AsyncSession, hq_id: int) -> Cycle | None:
 
 
 async def open_cycle(
-    session: AsyncSession, *, hq_id: int, ym: int, due_day: int, now: datetime, by: int | None
-) -> OpenOutcome:
-    """Open a month for reporting (one open month per headquarters); commit."""
+    session: AsyncSession, *, hq_id: int, ym: int, now: datetime, by: int | None,
+    due_day: int | None = None, due_on: date | None = None,
+) -> OpenOutcome:  # fmt: skip
+    """Open a month for reporting (one open month per headquarters); commit.
+
+    Reports are due `due_on` (the schedule's day, moved off holidays), else on `due_day`.
+    """
+    if due_on is None:
+        if due_day is None:
+            raise ValueError("open_cycle needs due_on or due_day")
+        due_on = due_date(ym, due_day)
     current = await open_cycle_of(session, hq_id)
     if current is not None:
         kind = OpenKind.already_open if current.ym == ym else OpenKind.other_open
@@ -100,7 +108,7 @@ async def open_cycle(
     cycle = await cycle_of(session, hq_id, ym)
     kind = OpenKind.opened
     if cycle is None:
-        cycle = Cycle(hq_id=hq_id, ym=ym, due_on=due_date(ym, due_day), opened_at=now, opened_by=by)
+        cycle = Cycle(hq_id=hq_id, ym=ym, due_on=due_on, opened_at=now, opened_by=by)
     else:
         kind = OpenKind.reopened
         cycle.status, cycle.closed_at, cycle.closed_by = CycleStatus.open, None, None

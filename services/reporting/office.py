@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -42,14 +42,14 @@ class MonthOpen:
 
 
 async def open_month(
-    session: AsyncSession, *, hq_id: int, ym: int, due_day: int, now: datetime, by: int | None
+    session: AsyncSession, *, hq_id: int, ym: int, due_on: date, now: datetime, by: int | None
 ) -> MonthOpen:
     """Open a month for reporting unless there is no task list or nothing is due that month."""
     if await latest_plan_year(session, hq_id) is None:
         return MonthOpen(MonthOpenKind.no_tasks)
     if await cycle_of(session, hq_id, ym) is None and not await due_in(session, hq_id, ym):
         return MonthOpen(MonthOpenKind.nothing_due)
-    outcome = await open_cycle(session, hq_id=hq_id, ym=ym, due_day=due_day, now=now, by=by)
+    outcome = await open_cycle(session, hq_id=hq_id, ym=ym, due_on=due_on, now=now, by=by)
     return MonthOpen(MonthOpenKind(outcome.kind.value), outcome.cycle)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -270,3 +270,14 @@ async def test_reopen_grants_once_and_tells_the_person_with_a_button(
             (1, "平台主体完工"),
             (2, "平台主体完工"),
         ]
+
+
+async def test_the_due_day_moves_off_holidays(seeded: SessionFactory, clock: ManualClock) -> None:
+    """September 2021: the 25th is a Saturday, Sunday the 26th a make-up working day (调休)."""
+    clock.set(datetime(2021, 9, 22, 9, 0))
+    async with running_bot(seeded, clock, rate_limit=False) as h:
+        opened = await ask(h.tg, h.admin_id, "cycle", "open")
+        assert "2021年9月" in opened["text"] and "报送截止 9月26日" in opened["text"]
+    async with seeded() as session:
+        cycle = (await session.exec(select(Cycle))).one()
+        assert cycle.due_on == date(2021, 9, 26)
