@@ -32,7 +32,7 @@ from models.reporting import Cycle, ReportDraft, ReportStatus
 from models.tables import Headquarters
 from services.reporting import conversation as conv
 from services.reporting.answers import Field
-from services.reporting.cycles import latest_cycle, open_cycle_of, would_be_late
+from services.reporting.cycles import is_late, latest_cycle, open_cycle_of
 from services.reporting.month import asks_to_send, record_ask
 from services.reporting.reports import Item, ItemState, items_for, reopened_items
 
@@ -150,7 +150,7 @@ async def ask_question(req: Request, view: conv.DraftView, *, problem: str | Non
     """Send the draft's current question (with why the last answer was refused, if it was)."""
     return await req.reply(
         "report_question", reply_markup=_markup(req, view), view=view, step=view.step.value,
-        problem=problem, unexpected=unexpected, late=would_be_late(view.cycle, req.now),
+        problem=problem, unexpected=unexpected, late=is_late(view.cycle, req.now),
     )  # fmt: skip
 
 

@@ -47,11 +47,6 @@ def is_late(cycle: Cycle, now: datetime) -> bool:
     return now.date() > cycle.due_on
 
 
-def would_be_late(cycle: Cycle, now: datetime) -> bool:
-    """Whether a first submission now would be marked late."""
-    return is_late(cycle, now)
-
-
 class OpenKind(StrEnum):
     """What `/cycle open` did."""
 
