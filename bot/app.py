@@ -14,12 +14,14 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import menus, notify
 from bot.config import Settings
-from bot.context import CONTEXT_TYPES, HQApplication
+from bot.context import CONTEXT_TYPES, BotContext, HQApplication
 from bot.deps import DEPS_KEY, Deps
 from bot.outbound import Outbound
+from bot.sender import Sender
 from bot.templating import Renderer
 from bot.updates import PerUserOrderProcessor
 from handlers import register_all
+from jobs import month
 from models.database import SessionFactory, create_engine, session_factory
 from models.migrate import upgrade
 from services.clock import Clock, SystemClock
@@ -34,6 +36,8 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 HANDLERS_AT_ONCE = 32
+SENDER_KEY = "hqbot.sender"
+TICK_SECONDS = 60
 SEND_CONNECTIONS = 8
 
 
@@ -64,16 +68,63 @@ def build_application(
         .connection_pool_size(SEND_CONNECTIONS)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # Evenly spaced, no bursts: a burst of 30 followed by 30 a second would break the
+        # "30 in any one second" rule Telegram (and the emulator) count by.
+        pace = settings.delivery
+        limiter = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / pace.per_second,
+            group_max_rate=1, group_time_period=60 / pace.group_per_minute, max_retries=3,
+        )  # fmt: skip
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = cast(HQApplication, builder.build())
     renderer = renderer or Renderer(settings.app.language)
     outbound = Outbound(application.bot, renderer)
     deps = Deps(settings, clock, sessions, renderer, outbound)
     outbound.on_unreachable = lambda chat_id: notify.on_unreachable(deps, chat_id)
     outbound.on_migrated = lambda old, new: notify.on_migrated(deps, old, new)
+    sender = Sender(deps)
+    deps.wake_sender = sender.wake
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[SENDER_KEY] = sender
     register_all(application)
     return application
+
+
+def sender_of(application: HQApplication) -> Sender:
+    """The outbox sender of an application."""
+    return cast(Sender, application.bot_data[SENDER_KEY])
+
+
+async def _tick(context: BotContext) -> None:
+    """The minute tick: the month does what the database says is owed now."""
+    try:
+        await month.tick(context.deps)
+    except Exception:  # the database went away for a moment: the next tick tries again
+        log.exception("the month tick failed")
+
+
+class Background:
+    """The outbox sender (always) and the minute tick (when `tick`), started with the bot."""
+
+    def __init__(self, application: HQApplication, *, tick: bool) -> None:
+        self.application = application
+        self.tick = tick
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Background:
+        sender = sender_of(self.application)
+        self._task = asyncio.create_task(sender.run(self._stop), name="hqbot-sender")
+        if self.tick:
+            queue = self.application.job_queue
+            assert queue is not None, "install python-telegram-bot[job-queue]"
+            queue.run_repeating(_tick, interval=TICK_SECONDS, first=0, name="month-tick")
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
 
 
 def deps_of(application: HQApplication) -> Deps:
@@ -102,9 +153,10 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            log.info("hqbot is running as @%s", me.username)
-            await stop.wait()
-            log.info("stopping")
+            async with Background(application, tick=True):
+                log.info("hqbot is running as @%s", me.username)
+                await stop.wait()
+                log.info("stopping")
             await application.updater.stop()
             await application.stop()
     finally:

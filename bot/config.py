@@ -148,6 +148,8 @@ class CycleSettings(BaseModel):
     # Whole non-working days (weekends, and public holidays when `holidays`) are quiet too.
     quiet_weekends: bool = False
     max_reminders: int = Field(default=3, ge=0, le=10)
+    # Run the month by the clock (open, remind, escalate, close); false: only by /cycle.
+    auto: bool = True
 
     @field_validator(
         "open_time",
@@ -181,6 +183,20 @@ class CycleSettings(BaseModel):
         return self
 
 
+class DeliverySettings(BaseModel):
+    """The [delivery] table: how fast the outbox sender may go (Telegram's limits, with margin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Telegram allows 30 messages a second overall, one a second per private chat and 20 a
+    # minute per group; the sender spaces messages evenly a little under those ceilings.
+    per_second: float = Field(default=28, gt=0, le=30)
+    private_interval: float = Field(default=1.05, ge=1.0, le=60)
+    group_per_minute: float = Field(default=19, gt=0, le=20)
+    # Tries of one message before it is given up on and the admins are told.
+    max_attempts: int = Field(default=8, ge=1, le=100)
+
+
 class Settings(BaseSettings):
     """All of hqbot's settings."""
 
@@ -192,6 +208,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     app: AppSettings = Field(default_factory=AppSettings)
     cycle: CycleSettings = Field(default_factory=CycleSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
     @classmethod
     def settings_customise_sources(

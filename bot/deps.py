@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
@@ -23,3 +24,5 @@ class Deps:
     renderer: Renderer
     outbound: Outbound
     menus_shown: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Tells the outbox sender that messages were queued (set once the sender exists).
+    wake_sender: Callable[[], None] = lambda: None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import uuid4
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message
 
 from bot.deps import Deps
+from bot.queue import queue
+from models.outbox import OutboxKind
 from models.tables import Headquarters
 from services.hq import migrate_hq_chat, resolve_hq
 from services.people import admin_chat_ids, set_reachable
@@ -23,19 +26,35 @@ async def notify_admins(
     /,
     *,
     session: AsyncSession | None = None,
+    key: str | None = None,
     **context: Any,
 ) -> None:
-    """Send a notice to every admin of a headquarters (bootstrap and granted).
+    """Queue a notice to every admin of a headquarters (bootstrap and granted) in the outbox.
 
-    Inside a handler, pass the request's `session`; elsewhere one is opened.
+    `key` makes it once-only (per admin); without one every call is a new notice. Inside a
+    handler, pass the request's `session` (committed here); elsewhere one is opened.
     """
     if session is None:
         async with deps.sessions() as own:
-            ids = await _admin_ids(deps, own, hq_id)
+            await _queue_notice(deps, own, hq_id, template, key, context)
     else:
-        ids = await _admin_ids(deps, session, hq_id)
+        await _queue_notice(deps, session, hq_id, template, key, context)
+    deps.wake_sender()
+
+
+async def _queue_notice(
+    deps: Deps, session: AsyncSession, hq_id: int | None, template: str, key: str | None,
+    context: dict[str, Any],
+) -> None:  # fmt: skip
+    ids = await _admin_ids(deps, session, hq_id)
+    base = key or f"notice:{template}:{uuid4().hex}"
+    now = deps.clock.now()
     for chat_id in ids:
-        await deps.outbound.send(chat_id, template, **context)
+        await queue(
+            deps, session, key=f"{base}:{chat_id}", kind=OutboxKind.notice, chat_id=chat_id,
+            template=template, now=now, hq_id=hq_id, **context,
+        )  # fmt: skip
+    await session.commit()
 
 
 async def _admin_ids(deps: Deps, session: AsyncSession, hq_id: int | None) -> list[int]:

@@ -101,6 +101,27 @@ class Outbound:
                 await self.on_migrated(chat_id, exc.new_chat_id)
             return await self._send_text(exc.new_chat_id, text, markup, None)
 
+    async def deliver(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        markup: dict[str, Any] | None = None,
+        document: bytes | None = None,
+        filename: str | None = None,
+    ) -> Message:
+        """Send one pre-rendered outbox message; Telegram's errors are raised for the sender."""
+        keyboard = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        if document is not None:
+            caption = clip_html(text, MessageLimit.CAPTION_LENGTH) if text else None
+            return await self.bot.send_document(
+                chat_id=chat_id,
+                document=InputFile(document, filename=filename or "file"),
+                caption=caption,
+                reply_markup=keyboard,
+            )
+        return await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
+
     async def edit(
         self,
         message: Message,

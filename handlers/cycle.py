@@ -9,17 +9,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CommandHandler
 
 from bot.context import HQApplication
-from handlers import reporting
 from handlers.args import parse_number
 from handlers.callbacks import ReportRevise
 from handlers.guards import guarded
 from handlers.request import Request
+from jobs import month
 from services import schedule
 from services.names import parse_person_args
 from services.people import LookupKind
-from services.reporting.cycles import CloseKind, close_cycle, latest_cycle, parse_month, this_month
+from services.reporting.cycles import latest_cycle, open_cycle_of, parse_month, this_month
 from services.reporting.month import ReopenKind, ReopenOutcome, cycle_progress, reopen_report
 from services.reporting.office import due_item, has_task_list, open_month
+from services.reporting.runs import Owed
+from services.schedule import RunKind
+from services.schedule_settings import rules_for
 
 
 class Notice(StrEnum):
@@ -77,25 +80,33 @@ async def cycle_command(req: Request) -> None:
 
 
 async def _open(req: Request, hq_id: int, ym: int) -> None:
-    due = schedule.due_on(ym, req.deps.settings.cycle)  # the due day, moved off holidays
+    rules = await rules_for(req.session, hq_id, req.deps.settings.cycle)
+    due = schedule.due_on(ym, rules)  # the due day, moved off holidays
     opened = await open_month(req.session, hq_id=hq_id, ym=ym, now=req.now, by=req.user.id,
                               due_on=due)  # fmt: skip
-    tally = progress = None
+    tally = progress = held = None
     if opened.cycle is not None and opened.asks:
-        tally = await reporting.send_asks(req.deps, req.session, opened.cycle, req.now)
+        rules = await rules_for(req.session, hq_id, req.deps.settings.cycle)
+        tally = await month.queue_asks(req.deps, req.session, opened.cycle, req.now, rules)
         progress = await cycle_progress(req.session, opened.cycle)
+        after = schedule.after_quiet_hours(req.now, rules, tz=req.deps.clock.tz)
+        held = after if after > req.now else None
     await req.reply("cycle_opened", kind=opened.kind.value, ym=ym, cycle=opened.cycle,
-                    tally=tally, progress=progress)  # fmt: skip
+                    tally=tally, progress=progress, held=held)  # fmt: skip
 
 
 async def _close(req: Request, hq_id: int) -> None:
-    closed = await close_cycle(req.session, hq_id=hq_id, now=req.now, by=req.user.id)
-    if closed.kind is CloseKind.none_open or closed.cycle is None:
+    cycle = await open_cycle_of(req.session, hq_id)
+    if cycle is None:
         latest = await latest_cycle(req.session, hq_id)
         await req.reply("cycle_closed", cycle=None, latest=latest, progress=None)
         return
-    progress = await cycle_progress(req.session, closed.cycle)
-    await req.reply("cycle_closed", cycle=closed.cycle, latest=None, progress=progress)
+    owed = Owed(RunKind.close, cycle.ym, req.now)
+    closed = await month.close_month(req.deps, req.session, cycle, req.now, owed=owed,
+                                     by=req.user.id)  # fmt: skip
+    assert closed is not None
+    progress = await cycle_progress(req.session, closed)
+    await req.reply("cycle_closed", cycle=closed, latest=None, progress=progress)
 
 
 async def _show(req: Request, hq_id: int) -> None:

@@ -7,11 +7,8 @@ turns updates into calls on it and its outcomes into questions.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -22,18 +19,15 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext, HQApplication
-from bot.deps import Deps
 from handlers.callbacks import BookDownload, ReportRevise, ReportStart, ReportStep
 from handlers.guards import guarded, open_request, pressed
 from handlers.permissions import PERMISSIONS
 from handlers.request import Press, Request
 from models.people import Person
 from models.reporting import Cycle, ReportDraft, ReportStatus
-from models.tables import Headquarters
 from services.reporting import conversation as conv
 from services.reporting.answers import Field
 from services.reporting.cycles import is_late, latest_cycle, open_cycle_of
-from services.reporting.month import asks_to_send, record_ask
 from services.reporting.reports import Item, ItemState, items_for, reopened_items
 
 log = logging.getLogger(__name__)
@@ -43,15 +37,6 @@ STATUSES = [ReportStatus.done, ReportStatus.on_track, ReportStatus.behind, Repor
 PICKABLE = [Field.status, Field.progress, Field.problems, Field.goal, Field.metric, Field.evidence]
 BUTTON_NAME = 14  # characters of a task name on its button
 DRAFT_FIRST = -10  # handler group that sees private messages before any other
-
-
-@dataclass
-class AskTally:
-    """How the month's asks went out."""
-
-    sent: int = 0
-    not_bound: int = 0
-    unreachable: int = 0
 
 
 def _button(label: str, data: Any) -> InlineKeyboardButton:
@@ -70,38 +55,6 @@ def _item_buttons(render: Any, cycle: Cycle, items: list[Item]) -> list[list[Inl
             payload = ReportRevise(cycle.id, item.due.stage_id, item.due.person_id)
         rows.append([_button(label, payload)])
     return rows
-
-
-async def send_asks(deps: Deps, session: AsyncSession, cycle: Cycle, now: datetime) -> AskTally:
-    """Send the month's ask to every due person not asked yet (once each, restarts included)."""
-    assert cycle.id is not None
-    hq = await session.get(Headquarters, cycle.hq_id)
-    tally = AskTally()
-    render = deps.renderer.render
-    for plan in await asks_to_send(session, cycle, now):
-        chat_id = plan.chat_id
-        if chat_id is None:
-            error = "not_bound" if plan.person.telegram_user_id is None else "unreachable"
-            await record_ask(session, plan.ask, chat_id=None, message_id=None, now=now, error=error)
-            tally.not_bound += error == "not_bound"
-            tally.unreachable += error == "unreachable"
-            continue
-        items = await items_for(session, cycle, [plan.person.id or 0, *plan.principals])
-        rows = [[_button(render("button_report_begin"), ReportStart(cycle.id, 0, 0))]]
-        rows += _item_buttons(deps.renderer.render_text, cycle, items)
-        message = await deps.outbound.send(
-            chat_id, "report_ask", reply_markup=InlineKeyboardMarkup(rows), hq=hq, cycle=cycle,
-            person=plan.person, items=items,
-        )  # fmt: skip
-        if message is None:
-            await record_ask(session, plan.ask, chat_id=chat_id, message_id=None, now=now,
-                             error="unreachable")  # fmt: skip
-            tally.unreachable += 1
-            continue
-        await record_ask(session, plan.ask, chat_id=chat_id, message_id=message.message_id,
-                         now=now)  # fmt: skip
-        tally.sent += 1
-    return tally
 
 
 def _principals(req: Request) -> list[int]:

@@ -2,6 +2,7 @@
 
 from models.access import CodeAttempt, GrantedRole, Invitation, RoleGrant
 from models.book import PendingBook
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, SenderLease
 from models.people import Person, Unit
 from models.reporting import (
     Ask,
@@ -14,6 +15,7 @@ from models.reporting import (
     ReportDraft,
     ReportStatus,
 )
+from models.schedule import CycleRun, ScheduleSetting
 from models.tables import Chat, Headquarters
 from models.tasks import (
     Assignment,
@@ -28,6 +30,12 @@ from models.tasks import (
 )
 
 __all__ = [
+    "CycleRun",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "ScheduleSetting",
+    "SenderLease",
     "Ask",
     "PendingBook",
     "ChatHQ",

@@ -24,19 +24,40 @@ _MAX_QUIET_STEPS = 100
 
 
 class ScheduleRules(Protocol):
-    """The settings the schedule reads (bot.config.CycleSettings, the [cycle] table)."""
+    """The settings the schedule reads (the [cycle] table, or a headquarters' own Rules)."""
 
-    due_day: int
-    open_day: int
-    open_time: time
-    remind_days_before: int
-    remind_time: time
-    escalate_time: time
-    close_time: time
-    holidays: bool
-    quiet_start: time
-    quiet_end: time
-    quiet_weekends: bool
+    @property
+    def due_day(self) -> int: ...  # noqa: D102
+
+    @property
+    def open_day(self) -> int: ...  # noqa: D102
+
+    @property
+    def open_time(self) -> time: ...  # noqa: D102
+
+    @property
+    def remind_days_before(self) -> int: ...  # noqa: D102
+
+    @property
+    def remind_time(self) -> time: ...  # noqa: D102
+
+    @property
+    def escalate_time(self) -> time: ...  # noqa: D102
+
+    @property
+    def close_time(self) -> time: ...  # noqa: D102
+
+    @property
+    def holidays(self) -> bool: ...  # noqa: D102
+
+    @property
+    def quiet_start(self) -> time: ...  # noqa: D102
+
+    @property
+    def quiet_end(self) -> time: ...  # noqa: D102
+
+    @property
+    def quiet_weekends(self) -> bool: ...  # noqa: D102
 
 
 def is_quiet_time(at: time, start: time, end: time) -> bool:

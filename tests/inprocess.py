@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.app import ALLOWED_UPDATES, build_application, deps_of
+from bot.app import ALLOWED_UPDATES, Background, build_application, deps_of
 from bot.config import Settings
 from bot.context import HQApplication
 from bot.deps import Deps
@@ -55,7 +55,8 @@ async def running_bot(
                     allowed_updates=ALLOWED_UPDATES, poll_interval=0, timeout=1
                 )
                 try:
-                    yield BotHarness(tg, application, deps, admin["id"])
+                    async with Background(application, tick=False):
+                        yield BotHarness(tg, application, deps, admin["id"])
                 finally:
                     await application.updater.stop()
                     await application.stop()

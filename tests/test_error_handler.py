@@ -7,6 +7,7 @@ import logging
 import pytest
 from telegram.ext import CommandHandler
 
+from bot.app import sender_of
 from models.database import SessionFactory
 from services.clock import ManualClock
 from tests.botflow import ask
@@ -56,9 +57,13 @@ async def test_admins_are_told_of_errors_at_most_every_ten_minutes(
         for _ in range(3):
             sent = await h.tg.send_command(user["id"], "boom")
             await h.tg.wait_for_message(user["id"], after_message_id=sent["message_id"])
+        first = await h.tg.wait_for_message(h.admin_id, predicate=lambda m: "出错" in m["text"])
         clock.advance(timedelta(minutes=11))
         sent = await h.tg.send_command(user["id"], "boom")
         await h.tg.wait_for_message(user["id"], after_message_id=sent["message_id"])
+        await h.tg.wait_for_message(h.admin_id, after_message_id=first["message_id"],
+                                    predicate=lambda m: "出错" in m["text"])  # fmt: skip
+        await sender_of(h.application).drain()
         texts = [m["text"] for m in await h.tg.bot_messages(h.admin_id)]
     notices = [t for t in texts if "出错" in t]
     assert len(notices) == 2 and all("RuntimeError" in n for n in notices)

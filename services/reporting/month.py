@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,13 +46,15 @@ def _by_person(due: list[DueStage]) -> dict[int, list[DueStage]]:
 
 
 async def asks_to_send(session: AsyncSession, cycle: Cycle, now: datetime) -> list[AskPlan]:
-    """Every due person not yet asked in this cycle, each with an Ask row claimed; commit.
+    """Every due person not asked yet in this cycle, each with an Ask row added (not committed).
 
-    A person already asked (even before a restart) is not returned again.
+    A person whose ask was queued or sent (even before a restart) is not returned again; one
+    who could not be asked (not bound, blocked the bot) is, to be tried again. The caller queues
+    the messages and commits them with the Ask rows, in one transaction.
     """
     assert cycle.id is not None
     grouped = _by_person(await due_in(session, cycle.hq_id, cycle.ym))
-    principals = await _liaisons(session, cycle.hq_id, list(grouped))
+    principals = await liaisons_of(session, cycle.hq_id, list(grouped))
     asks = {a.person_id: a for a in (await session.exec(
         select(Ask).where(Ask.cycle_id == cycle.id))).all()}  # fmt: skip
     wanted = list(grouped) + [p for p in principals if p not in grouped]
@@ -64,21 +66,17 @@ async def asks_to_send(session: AsyncSession, cycle: Cycle, now: datetime) -> li
         if ask is None:
             ask = Ask(cycle_id=cycle.id, person_id=person_id, created_at=now)
             session.add(ask)
-        elif ask.sent_at is not None:
+        elif ask.sent_at is not None or ask.error is None:
             continue
         items = list(grouped.get(person_id, []))
         for principal in principals.get(person_id, []):
             items += grouped[principal]
         plans.append(AskPlan(ask, persons[person_id], items, principals.get(person_id, [])))
-    try:
-        await session.commit()
-    except IntegrityError:  # another instance claimed them meanwhile
-        await session.rollback()
-        return []
+    await session.flush()
     return plans
 
 
-async def _liaisons(session: AsyncSession, hq_id: int, due: list[int]) -> dict[int, list[int]]:
+async def liaisons_of(session: AsyncSession, hq_id: int, due: list[int]) -> dict[int, list[int]]:
     """Liaisons of due persons in this headquarters → the due principals they report for."""
     query = select(RoleGrant).where(
         RoleGrant.hq_id == hq_id,
@@ -96,12 +94,11 @@ async def record_ask(
     session: AsyncSession, ask: Ask, *, chat_id: int | None, message_id: int | None,
     now: datetime, error: str | None = None,
 ) -> None:  # fmt: skip
-    """Note that an ask went out (or why it could not); commit."""
+    """Note that an ask went out (or why it could not); not committed."""
     ask.chat_id, ask.message_id, ask.error = chat_id, message_id, error
-    if error is None:
+    if error is None and message_id is not None:
         ask.sent_at = now
     session.add(ask)
-    await session.commit()
 
 
 @dataclass
@@ -143,7 +140,9 @@ async def cycle_progress(session: AsyncSession, cycle: Cycle) -> CycleProgress:
     assert cycle.id is not None
     due = await due_in(session, cycle.hq_id, cycle.ym)
     reports = await latest_reports(session, cycle.id)
-    sent = select(Ask).where(Ask.cycle_id == cycle.id, col(Ask.sent_at).is_not(None))
+    # asked: the ask was delivered, or is queued for delivery (no error recorded)
+    reached = or_(col(Ask.sent_at).is_not(None), col(Ask.error).is_(None))
+    sent = select(Ask).where(Ask.cycle_id == cycle.id, reached)
     asked = {a.person_id for a in (await session.exec(sent)).all()}
     bound = {p for p in (await session.exec(select(Person.id).where(
         col(Person.telegram_user_id).is_not(None)))).all()}  # fmt: skip

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from handlers import reporting
+from bot.app import sender_of
+from jobs import month
 from models import Cycle, Person
 from models.database import SessionFactory
 from sandbox.emulator import EmulatorClient
@@ -35,8 +36,9 @@ async def open_month(h: BotHarness, sessions: SessionFactory, ym: int) -> Cycle:
         hq = await the_hq(session)
         opened = await open_cycle(session, hq_id=hq.id or 0, ym=ym, due_day=25,
                                   now=h.deps.clock.now(), by=h.admin_id)  # fmt: skip
-        await reporting.send_asks(h.deps, session, opened.cycle, h.deps.clock.now())
-        return opened.cycle
+        await month.queue_asks(h.deps, session, opened.cycle, h.deps.clock.now())
+    await sender_of(h.application).drain()  # the asks are in the chats before the test goes on
+    return opened.cycle
 
 
 async def close_month(h: BotHarness, sessions: SessionFactory) -> None:

@@ -200,6 +200,7 @@ async def test_asks_once_and_progress(sessions: SessionFactory, clock: ManualClo
         assert len(gao.items) == 12
         for plan in plans:
             await record_ask(session, plan.ask, chat_id=1, message_id=1, now=clock.now())
+        await session.commit()
         assert await asks_to_send(session, cycle, clock.now()) == []
         progress = await cycle_progress(session, cycle)
         assert progress.reported == 0 and progress.persons_due == 16
