@@ -224,3 +224,23 @@ async def test_a_bot_down_from_the_19th_to_the_22nd_opens_once_on_return(
                 OutboxMessage.kind == "ask"))).all()  # fmt: skip
         assert sorted(r.chat_id for r in asks) == sorted(users.values())
         assert all(r.status == "sent" for r in asks)
+
+
+async def test_continue_on_a_reminder_resumes_the_paused_draft_where_it_stopped(
+    seeded: SessionFactory, clock: ManualClock
+) -> None:
+    clock.set(datetime(2021, 11, 22, 9, 0))
+    async with running_bot(seeded, clock) as h:
+        lin = (await bind_directly(h, seeded, "林嵩"))["林嵩"]
+        assert await _tick(h, clock, datetime(2021, 11, 22, 9, 0)) == [("open", 0)]
+        the_ask = next(m for m in await h.tg.bot_messages(lin) if ASK in m["text"])
+        question = await press(h.tg, lin, the_ask, "▶️ 开始填报")
+        question = await press(h.tg, lin, question, "按计划推进")
+        assert "本月工作进展" in question["text"]
+        paused = await ask(h.tg, lin, "cancel")
+        assert "已暂停" in paused["text"] or "暂停" in paused["text"]
+        assert await _tick(h, clock, datetime(2021, 11, 23, 9, 0)) == [("remind", 1)]
+        reminder = next(m for m in await h.tg.bot_messages(lin) if REMIND in m["text"])
+        assert "草稿" in reminder["text"]
+        resumed = await press(h.tg, lin, reminder, "▶️ 继续填报")
+        assert "本月工作进展" in resumed["text"]  # the status is kept: the next question
