@@ -193,11 +193,12 @@ async def close_month(
     deps: Deps, session: AsyncSession, cycle: Cycle, now: datetime, *, owed: Owed | None,
     by: int | None = None,
 ) -> Cycle | None:  # fmt: skip
-    """Close the cycle; reminders not yet sent are dropped; the run is recorded; commit."""
+    """Close the cycle; asks and reminders not yet sent are dropped; the run is recorded; commit."""
     assert cycle.id is not None
     if owed is not None:
         record_run(session, cycle, owed, now=now, by=by)
     await outbox.cancel_pending(session, f"remind:{cycle.id}:")
+    await outbox.cancel_pending(session, f"ask:{cycle.id}:")
     closed = await close_cycle(session, hq_id=cycle.hq_id, now=now, by=by)  # commits
     return closed.cycle
 

@@ -212,6 +212,7 @@ async def test_reopen_grants_once_and_tells_the_person_with_a_button(
         still_open = await ask(h.tg, h.admin_id, "reopen", "张玉珍 1")
         assert "2021年11月仍在填报中" in still_open["text"]
         await ask(h.tg, h.admin_id, "cycle", "close")
+        await sender_of(h.application).drain()  # her ask, if it was still on its way
 
         before = len(await h.tg.bot_messages(zhang))
         granted = await ask(h.tg, h.admin_id, "reopen", "张玉珍 1")
