@@ -12,6 +12,7 @@ from handlers import (
     people,
     reportbook,
     reporting,
+    schedule,
     tasklist,
 )
 
@@ -23,6 +24,7 @@ def register_all(application: HQApplication) -> None:
     reportbook.register(application)
     reporting.register(application)
     cycle.register(application)
+    schedule.register(application)
     people.register(application)
     group.register(application)
     hq.register(application)

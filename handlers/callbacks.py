@@ -186,3 +186,11 @@ class PickHQ(CallbackData):
 
     prefix: ClassVar[str] = "hq"
     hq_id: int
+
+
+@dataclass(frozen=True)
+class OutboxRetry(CallbackData):
+    """重试失败消息 under /outbox: queue the headquarters' refused messages again."""
+
+    prefix: ClassVar[str] = "obr"
+    hq_id: int

@@ -74,6 +74,18 @@ PERMISSIONS: dict[str, Rule] = {
     "reopen": Rule(
         ADMINS, PRIVATE, "let one report of a closed month be revised once more", needs_hq=True
     ),
+    "schedule": Rule(
+        ADMINS,
+        PRIVATE,
+        "the month's runs and settings: /schedule, /schedule set NAME VALUE, /schedule reset",
+        needs_hq=True,
+    ),
+    "remind": Rule(
+        ADMINS, PRIVATE, "a reminder round now to those still missing something", needs_hq=True
+    ),
+    "outbox": Rule(
+        ADMINS, PRIVATE, "messages pending, sent and failed; /outbox retry", needs_hq=True
+    ),
     "report": Rule(
         REPORTERS,
         PRIVATE,

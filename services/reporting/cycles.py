@@ -138,3 +138,11 @@ async def close_cycle(
     session.add(cycle)
     await session.commit()
     return CloseOutcome(CloseKind.closed, cycle)
+
+
+async def set_due_on(session: AsyncSession, cycle: Cycle, due_on: date) -> Cycle:
+    """Change the day a cycle's reports are due (its schedule changed); commit."""
+    cycle.due_on = due_on
+    session.add(cycle)
+    await session.commit()
+    return cycle
