@@ -195,7 +195,7 @@ async def test_outbox_shows_a_refused_message_and_retry_delivers_it(
                                 description="Bad Request: can't parse entities")  # fmt: skip
         clock.set(datetime(2021, 11, 23, 8, 0))
         assert await _delivered(h, zhang, ASK_TITLE) == []
-        [alert] = await _delivered(h, h.admin_id, "一条消息未能送达")
+        [alert] = await _delivered(h, h.admin_id, "一条填报通知消息未能送达")
         assert "Can't parse entities" in alert["text"] and "/outbox retry" in alert["text"]
         shown = await ask(h.tg, h.admin_id, "outbox")
         assert "待发送 0，已送达 1，失败 1" in shown["text"]  # the alert went, the ask did not
