@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -363,6 +364,67 @@ def invites_command(
         return await invitations.supersede(session, ids, clock.now())
 
     asyncio.run(_in_session(settings, supersede))
+
+
+cycle_app = typer.Typer(
+    help="The reporting month: open it (the asks go out), close it, see who is missing.",
+    no_args_is_help=True,
+)
+app.add_typer(cycle_app, name="cycle")
+NowOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--now",
+        hidden=True,  # for tests: the clock starts at this moment (in app.timezone)
+        formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    ),
+]
+
+
+@cycle_app.command("open")
+def cycle_open(
+    month: Annotated[
+        str | None, typer.Argument(help="YYYY-MM (default: this month).", show_default=False)
+    ] = None,
+    config: ConfigOption = None,
+    hq: HQOption = None,
+    now: NowOption = None,
+) -> None:
+    """Open a month (as /cycle open) and deliver the asks, with a progress bar."""
+    from bot.cli_cycle import open_command
+
+    open_command(_settings(config, sandbox=True), out, hq=hq, month_text=month, now=now)
+
+
+@cycle_app.command("close")
+def cycle_close(config: ConfigOption = None, hq: HQOption = None, now: NowOption = None) -> None:
+    """Close the open month (as /cycle close): no more reports; pending reminders dropped."""
+    from bot.cli_cycle import close_command
+
+    close_command(_settings(config, sandbox=True), out, hq=hq, now=now)
+
+
+@cycle_app.command("status")
+def cycle_status(config: ConfigOption = None, hq: HQOption = None) -> None:
+    """The latest month's progress per working group, who is missing, and its outbox."""
+    from bot.cli_cycle import status_command
+
+    status_command(_settings(config, sandbox=True), out, hq=hq)
+
+
+@app.command("outbox")
+def outbox_command(
+    config: ConfigOption = None,
+    hq: Annotated[
+        str | None, typer.Option("--hq", help="Only this headquarters (default: all).")
+    ] = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Queue failed messages again.")] = False,
+    now: NowOption = None,
+) -> None:
+    """Outbox counts by status and the latest failures (as /outbox)."""
+    from bot.cli_cycle import outbox_command as show_outbox
+
+    show_outbox(_settings(config, sandbox=True), out, hq=hq, retry=retry, now=now)
 
 
 async def _bot_username(settings: Settings) -> str:

@@ -66,7 +66,7 @@ async def asks_to_send(session: AsyncSession, cycle: Cycle, now: datetime) -> li
         if ask is None:
             ask = Ask(cycle_id=cycle.id, person_id=person_id, created_at=now)
             session.add(ask)
-        elif ask.sent_at is not None or ask.error is None:
+        elif ask.sent_at is not None or ask.error in (None, "failed"):  # failed: outbox retry
             continue
         items = list(grouped.get(person_id, []))
         for principal in principals.get(person_id, []):
