@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 LEASE = "sender"
 LEASE_TTL = timedelta(seconds=30)
+LEASE_RENEW = timedelta(seconds=10)  # renewed this often while a long drain goes on
 BATCH = 100
 QUICK_TRIES = 5  # tries of one message in a row (5xx, timeouts, resets) before it waits
 LIMITERS_KEPT = 2048  # idle per-chat limiters are dropped past this many
@@ -139,7 +140,13 @@ class Sender:
 
     async def _drain(self) -> int:
         accepted = 0
+        renew_at = self.deps.clock.now() + LEASE_RENEW
         while True:
+            if self.deps.clock.now() >= renew_at:  # a long broadcast keeps the lease alive
+                if not await self.hold_lease():
+                    log.warning("the sender lease went to another process; stopping here")
+                    return accepted
+                renew_at = self.deps.clock.now() + LEASE_RENEW
             async with self._sessions() as session:
                 rows = await outbox.due_messages(session, self.deps.clock.now(), BATCH)
             if not rows:
