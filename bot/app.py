@@ -98,9 +98,11 @@ def sender_of(application: HQApplication) -> Sender:
 async def _tick(context: BotContext) -> None:
     """The minute tick: the month does what the database says is owed now."""
     try:
-        await month.tick(context.deps)
+        report = await month.tick(context.deps)
     except Exception:  # the database went away for a moment: the next tick tries again
         log.exception("the month tick failed")
+        return
+    log.debug("month tick done: %d runs, %d asks queued", len(report.runs), report.asks)
 
 
 class Background:
@@ -118,7 +120,10 @@ class Background:
         if self.tick:
             queue = self.application.job_queue
             assert queue is not None, "install python-telegram-bot[job-queue]"
-            queue.run_repeating(_tick, interval=TICK_SECONDS, first=0, name="month-tick")
+            job = queue.run_repeating(_tick, interval=TICK_SECONDS, name="month-tick")
+            # The first tick now: APScheduler cannot start an interval job at once (first=0
+            # runs it one interval late), so a bot back after a downtime would wait a minute.
+            await job.run(self.application)
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
