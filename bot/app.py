@@ -106,7 +106,8 @@ async def _tick(context: BotContext) -> None:
 
 
 class Background:
-    """The outbox sender (always) and the minute tick (when `tick`), started with the bot."""
+    """The outbox sender (always) and the minute tick (when `tick`; its first tick is done on
+    entering), started with the bot."""
 
     def __init__(self, application: HQApplication, *, tick: bool) -> None:
         self.application = application
@@ -157,8 +158,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
                     await menus.refresh_menu(deps, me, admin_id, session)
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            async with Background(application, tick=True):
+            async with Background(application, tick=True):  # the first tick is done: then poll
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
                 log.info("hqbot is running as @%s", me.username)
                 await stop.wait()
                 log.info("stopping")
