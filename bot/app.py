@@ -98,13 +98,16 @@ def sender_of(application: HQApplication) -> Sender:
 async def _tick(context: BotContext) -> None:
     """The minute tick: the month does what the database says is owed now."""
     try:
-        await month.tick(context.deps)
+        report = await month.tick(context.deps)
     except Exception:  # the database went away for a moment: the next tick tries again
         log.exception("the month tick failed")
+        return
+    log.debug("month tick done: %d runs, %d asks queued", len(report.runs), report.asks)
 
 
 class Background:
-    """The outbox sender (always) and the minute tick (when `tick`), started with the bot."""
+    """The outbox sender (always) and the minute tick (when `tick`; its first tick is done on
+    entering), started with the bot."""
 
     def __init__(self, application: HQApplication, *, tick: bool) -> None:
         self.application = application
@@ -118,7 +121,10 @@ class Background:
         if self.tick:
             queue = self.application.job_queue
             assert queue is not None, "install python-telegram-bot[job-queue]"
-            queue.run_repeating(_tick, interval=TICK_SECONDS, first=0, name="month-tick")
+            job = queue.run_repeating(_tick, interval=TICK_SECONDS, name="month-tick")
+            # The first tick now: APScheduler cannot start an interval job at once (first=0
+            # runs it one interval late), so a bot back after a downtime would wait a minute.
+            await job.run(self.application)
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -152,8 +158,8 @@ async def serve(settings: Settings, stop: asyncio.Event, clock: Clock | None = N
                     await menus.refresh_menu(deps, me, admin_id, session)
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            async with Background(application, tick=True):
+            async with Background(application, tick=True):  # the first tick is done: then poll
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
                 log.info("hqbot is running as @%s", me.username)
                 await stop.wait()
                 log.info("stopping")

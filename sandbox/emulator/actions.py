@@ -318,19 +318,25 @@ def press_button(
     return {"callback_query_id": query.id, "update_id": update_id, "data": query.data}
 
 
-def set_blocked(world: World, user_id: int, bot_ref: Any, blocked: bool) -> Json:
-    """A user blocks or unblocks a bot (``my_chat_member`` kicked / member)."""
+def set_blocked(
+    world: World, user_id: int, bot_ref: Any, blocked: bool, *, update: bool = True
+) -> Json:
+    """A user blocks or unblocks a bot (``my_chat_member`` kicked / member).
+
+    ``update=False`` changes the state without an update, as if the bot missed it (Telegram
+    keeps updates for 24 hours): the bot learns of a block only from a 403.
+    """
     user = world.user(user_id)
     bot = world.find_bot(bot_ref)
     if blocked == (user.id in bot.blocked_by):
         return {"blocked": blocked, "update_id": None}
     chat = world.private_chat(bot, user)
+    old, new = ("member", "kicked") if blocked else ("kicked", "member")
     if blocked:
         bot.blocked_by.add(user.id)
-        update_id = member_update(world, bot, chat, user, "member", "kicked")
     else:
         bot.blocked_by.discard(user.id)
-        update_id = member_update(world, bot, chat, user, "kicked", "member")
+    update_id = member_update(world, bot, chat, user, old, new) if update else None
     world.changed.fire()
     return {"blocked": blocked, "update_id": update_id}
 

@@ -173,9 +173,12 @@ class EmulatorClient:
         body = {"by_user_id": by_user_id}
         return await self._call("POST", f"/control/chats/{chat_id}/migrate", json_body=body)
 
-    async def block_bot(self, user_id: int, *, bot: BotRef = None) -> Json:
-        """The user blocks the bot (my_chat_member → kicked)."""
-        body = {"bot": bot}
+    async def block_bot(self, user_id: int, *, bot: BotRef = None, update: bool = True) -> Json:
+        """The user blocks the bot (my_chat_member → kicked).
+
+        ``update=False``: the bot is never told (a missed update); it finds out from a 403.
+        """
+        body = {"bot": bot, "update": update}
         return await self._call("POST", f"/control/users/{user_id}/block", json_body=body)
 
     async def unblock_bot(self, user_id: int, *, bot: BotRef = None) -> Json:
@@ -559,14 +562,21 @@ class EmulatorClient:
         description: str | None = None,
         retry_after: int | None = None,
         bot: BotRef = None,
+        probability: float | None = None,
+        seed: int | None = None,
     ) -> Json:
-        """Fail the next ``count`` calls of ``method`` (any method when None).
+        """Fail the next ``count`` calls of ``method`` (any method when None; 0 = unlimited).
 
         ``kind``: ``error`` (HTTP ``status``), ``hang`` (answer after ``delay`` seconds, or
         only at shutdown when None) or ``drop`` (close the connection without an answer).
         ``phase="after"`` performs the call first, then fails the response.
+        With ``probability`` only that share of the matching calls is hit, at random from
+        ``seed`` (repeatable); ``count`` then bounds the hits. Faults are tried in the order
+        they were added: one that misses leaves the call to the next.
         """
         body = {
+            "probability": probability,
+            "seed": seed,
             "kind": kind,
             "method": method,
             "count": count,

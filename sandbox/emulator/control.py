@@ -258,7 +258,10 @@ class ControlApi:
     async def _set_blocked(self, request: web.Request, blocked: bool) -> web.Response:
         data = await _body(request)
         user_id = int(request.match_info["user_id"])
-        return web.json_response(actions.set_blocked(self.world, user_id, data.get("bot"), blocked))
+        update = _bool(data.get("update"), True)
+        return web.json_response(
+            actions.set_blocked(self.world, user_id, data.get("bot"), blocked, update=update)
+        )
 
     async def block(self, request: web.Request) -> web.Response:
         return await self._set_blocked(request, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 from .errors import ControlError, too_many_requests
@@ -86,6 +87,12 @@ def add_fault(world: World, body: dict[str, Any]) -> Fault:
     if phase not in ("before", "after"):
         raise ControlError(400, "phase must be 'before' or 'after'")
     count = body.get("count", 1)
+    probability = body.get("probability")
+    if probability is not None:
+        probability = float(probability)
+        if not 0 < probability <= 1:
+            raise ControlError(400, "probability must be > 0 and <= 1")
+    seed = int(body["seed"]) if body.get("seed") is not None else None
     bot_ref = body.get("bot")
     fault = Fault(
         id=world.next_id("fault"),
@@ -98,18 +105,27 @@ def add_fault(world: World, body: dict[str, Any]) -> Fault:
         phase=phase,
         retry_after=int(body["retry_after"]) if body.get("retry_after") is not None else None,
         bot_id=world.find_bot(bot_ref).id if bot_ref else None,
+        probability=probability,
+        seed=seed,
+        rng=random.Random(seed),
     )
     world.faults.append(fault)
     return fault
 
 
 def take_fault(world: World, bot: BotAccount, method: str) -> Fault | None:
-    """Consume and return the first fault matching this call (``count`` 0 = unlimited)."""
+    """Consume and return the first fault that hits this call (``count`` 0 = unlimited).
+
+    A fault with a probability that misses lets the next matching fault have its chance.
+    """
     for fault in world.faults:
         if fault.method is not None and fault.method != method.lower():
             continue
         if fault.bot_id is not None and fault.bot_id != bot.id:
             continue
+        if not fault.strikes():
+            continue
+        fault.hits += 1
         if fault.count > 0:
             fault.count -= 1
             if fault.count == 0:

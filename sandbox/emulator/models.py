@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -422,7 +423,12 @@ class RateLimitSettings:
 
 @dataclass
 class Fault:
-    """An injected failure for the next ``count`` matching Bot API calls."""
+    """An injected failure for the next ``count`` matching Bot API calls.
+
+    With a ``probability`` each matching call is hit only with that chance, drawn from the
+    fault's own random generator (seeded by ``seed``, so a run can be repeated); ``count`` then
+    bounds the hits (0 = unlimited).
+    """
 
     id: int
     kind: str
@@ -434,10 +440,18 @@ class Fault:
     phase: str = "before"
     retry_after: int | None = None
     bot_id: int | None = None
+    probability: float | None = None
+    seed: int | None = None
+    hits: int = 0
+    rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+
+    def strikes(self) -> bool:
+        """Whether this matching call is hit (always, unless the fault has a probability)."""
+        return self.probability is None or self.rng.random() < self.probability
 
     def as_dict(self) -> Json:
         """JSON view."""
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "rng"}
 
 
 @dataclass

@@ -31,7 +31,8 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with a 4xx statu
     POST   /control/users                            {first_name, last_name?, username?,
                                                       language_code?, id?} -> user
     GET    /control/users                            [user]
-    POST   /control/users/{user_id}/block            {bot?} -> my_chat_member (kicked)
+    POST   /control/users/{user_id}/block            {bot?, update?: true} -> my_chat_member
+                                                      (kicked; none with update false)
     POST   /control/users/{user_id}/unblock          {bot?} -> my_chat_member (member)
     POST   /control/users/{user_id}/messages         {text, chat_id?, bot?, reply_to_message_id?}
                                                       -> message (commands get bot_command entities)
@@ -71,7 +72,8 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with a 4xx statu
     GET    /control/files/{file_id}                  raw file bytes
     GET    /control/requests                         ?method=&bot=&since=<seq> -> [log entry]
                                                       (seq, time, method, status — None while
-                                                      in flight — duration, fault, params)
+                                                      in flight — duration, fault, fault_phase,
+                                                      params)
     GET    /control/requests/wait                    ?method=&bot=&since=&timeout=&finished=
                                                       -> [log entry] once one exists, else 408
     DELETE /control/requests                         clear the request log
@@ -82,7 +84,10 @@ Control API (JSON in, JSON out; errors are ``{"error": "..."}`` with a 4xx statu
     POST   /control/faults                           {kind: error|hang|drop, method?, count?
                                                       (0 = unlimited), status?, description?,
                                                       delay?, phase?: before|after,
-                                                      retry_after?, bot?}
+                                                      retry_after?, bot?, probability?,
+                                                      seed?} (with a probability: that share
+                                                      of matching calls, seeded; count bounds
+                                                      the hits)
     DELETE /control/faults                           clear faults
 
 Private chats have the user's id as chat id, one per bot; groups have negative ids
@@ -157,6 +162,7 @@ class BotApiHandler:
             "status": None,
             "duration": None,
             "fault": None,
+            "fault_phase": None,
             "params": None,
         }
         world.request_log.append(entry)
@@ -217,7 +223,7 @@ class BotApiHandler:
         entry["params"] = params.describe()
         fault = take_fault(self.world, bot, canonical)
         if fault is not None:
-            entry["fault"] = fault.kind
+            entry["fault"], entry["fault_phase"] = fault.kind, fault.phase
             if fault.phase == "before":
                 early = await self._fault_response(request, fault, entry)
                 if early is not None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from sandbox.emulator import EmulatorClient
+from sandbox.emulator.client import EmulatorError
 from tests.emulator.helpers import FakeClock
 
 # PTB warns about RetryAfter.retry_after becoming a timedelta in v23; irrelevant here.
@@ -111,3 +113,80 @@ async def test_hang_with_delay_answers_late(
     started = loop.time()
     assert (await ptb.get_me()).username == "hqbot"
     assert loop.time() - started >= 0.2
+
+
+async def _sends(api, chat_id: int, n: int) -> list[int]:
+    """Send `n` numbered messages; the HTTP status of each (0: the connection was dropped)."""
+    statuses = []
+    for k in range(n):
+        try:
+            statuses.append((await api("sendMessage", chat_id=chat_id, text=f"m{k}"))[0])
+        except httpx.RemoteProtocolError:
+            statuses.append(0)
+    return statuses
+
+
+async def test_random_faults_hit_their_share_of_calls_and_repeat_with_the_seed(
+    client: EmulatorClient, started_user: dict, api
+) -> None:
+    uid = started_user["id"]
+    fault = await client.inject_fault("error", method="sendMessage", count=0, status=503,
+                                      probability=0.1, seed=7)  # fmt: skip
+    assert (fault["probability"], fault["seed"], fault["count"]) == (0.1, 7, 0)
+    first = await _sends(api, uid, 200)
+    assert set(first) == {200, 503}
+    assert 8 <= first.count(503) <= 35  # about 10 %, and no fault is lost on a miss
+    (still,) = (await client.state())["faults"]  # unlimited: still there, with its hits
+    assert still["hits"] == first.count(503)
+    delivered = [m["text"] for m in await client.bot_messages(uid)]
+    assert delivered == [f"m{k}" for k, status in enumerate(first) if status == 200]
+
+    await client.clear_faults()
+    await client.inject_fault("error", method="sendMessage", count=0, status=503,
+                              probability=0.1, seed=7)  # fmt: skip
+    assert await _sends(api, uid, 200) == first  # the same seed, the same calls hit
+    await client.clear_faults()
+    await client.inject_fault("error", method="sendMessage", count=0, status=503,
+                              probability=0.1, seed=8)  # fmt: skip
+    assert await _sends(api, uid, 200) != first
+    log = await client.requests_log(method="sendMessage")
+    assert {(e["status"], e["fault"], e["fault_phase"]) for e in log} == {
+        (200, None, None), (503, "error", "before")}  # fmt: skip
+
+
+async def test_random_fault_count_bounds_the_hits_and_a_miss_tries_the_next_fault(
+    client: EmulatorClient, started_user: dict, api
+) -> None:
+    uid = started_user["id"]
+    await client.inject_fault("drop", method="sendMessage", phase="after", count=3,
+                              probability=0.5, seed=1)  # fmt: skip
+    await client.inject_fault("error", method="sendMessage", count=0, status=502)
+    statuses = await _sends(api, uid, 12)
+    log = await client.requests_log(method="sendMessage")
+    faults = [(e["fault"], e["fault_phase"]) for e in log]
+    assert faults.count(("drop", "after")) == 3  # at most `count` hits, then it is gone
+    assert faults.count(("error", "before")) == 9  # every call the random one missed
+    drops = [k for k, e in enumerate(log) if e["fault"] == "drop"]
+    assert [statuses[k] for k in drops] == [0, 0, 0]
+    assert all(statuses[k] == 502 for k in range(12) if k not in drops)
+    assert [f["kind"] for f in (await client.state())["faults"]] == ["error"]
+    # a dropped answer came after the message was sent: those (and only those) arrived
+    assert [m["text"] for m in await client.bot_messages(uid)] == [f"m{k}" for k in drops]
+
+
+async def test_random_fault_probability_must_be_a_share(client: EmulatorClient) -> None:
+    for wrong in (0, 1.5, -0.1):
+        with pytest.raises(EmulatorError, match="probability"):
+            await client.inject_fault("error", probability=wrong)
+    assert (await client.state())["faults"] == []
+
+
+async def test_a_block_the_bot_never_heard_of_shows_as_a_403(
+    ptb: Bot, client: EmulatorClient, started_user: dict, api
+) -> None:
+    uid = started_user["id"]
+    result = await client.block_bot(uid, update=False)
+    assert result == {"blocked": True, "update_id": None}
+    assert [u for u in await client.pending_updates() if "my_chat_member" in u] == []
+    status, body = await api("sendMessage", chat_id=uid, text="x")
+    assert (status, body["description"]) == (403, "Forbidden: bot was blocked by the user")
