@@ -11,9 +11,11 @@ runs in this event loop without polling. The bench opens the month
 (`services.reporting.office.open_month`), queues the asks (`jobs.month.queue_asks`, timed), then
 times `Sender.drain()` until the outbox is empty. Counted in the emulator afterwards: the bot's
 messages in each person's chat (lost: a person with none; duplicated: every one past the first),
-its 429 answers, and the most messages it accepted in any one second.
+its 429 answers, and the most messages it accepted in any one second. `--latency` makes the
+emulator hold every sendMessage that long before answering, as a distant Telegram would (the
+emulator is on loopback otherwise).
 
-Usage: .venv/bin/python -m bench.broadcast [--persons 5000] [--db URL] [--json]
+Usage: .venv/bin/python -m bench.broadcast [--persons 5000] [--db URL] [--latency 0.1] [--json]
 (--db: a new, empty database; default: a SQLite file in a temporary folder.)
 """
 
@@ -62,7 +64,7 @@ GROUP_PER_MINUTE = 20
 AIM = 0.9  # of the ceiling, the issue's goal
 GROUPS = 10
 UNITS = 50
-USERS_IN_FLIGHT = 32  # control-API calls at once while creating the persons' accounts
+USERS_IN_FLIGHT = 4  # control-API calls at once creating the accounts (more is slower: httpx)
 SEED_CHUNK = 1000  # rows per INSERT while building the task list
 
 
@@ -83,6 +85,8 @@ class Report:
     requests: int  # sendMessage calls the emulator answered
     peak: int  # most messages accepted in any one second
     left: int  # outbox rows not sent when the drain returned (pending, failed, ...)
+    cpu_seconds: float  # this process's CPU time during the drain (bot, emulator, SQLite)
+    latency: float  # seconds the emulator held each sendMessage before answering
     load_average: float
 
     @property
@@ -94,6 +98,11 @@ class Report:
     def ratio(self) -> float:
         """The achieved rate against Telegram's 30 messages/s."""
         return self.rate / CEILING
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        """CPU milliseconds of this process (bot and emulator) per message delivered."""
+        return 1000 * self.cpu_seconds / max(self.delivered, 1)
 
     def as_json(self) -> dict[str, Any]:
         """Machine-readable form (--json)."""
@@ -117,6 +126,8 @@ class Report:
             "lost": self.lost,
             "duplicated": self.duplicated,
             "left_in_outbox": self.left,
+            "cpu_ms_per_message": round(self.cpu_ms_per_message, 2),
+            "latency": self.latency,
         }
 
 
@@ -204,8 +215,9 @@ def peak_per_second(stamps: list[float]) -> int:
     return max((bisect.bisect_left(ordered, t + 1.0) - i for i, t in enumerate(ordered)), default=0)
 
 
-async def run(*, persons: int = 5000, database: str | None = None) -> Report:
-    """Build the month, open it, queue the asks and time their delivery under the limits."""
+async def run(*, persons: int = 5000, database: str | None = None, latency: float = 0.0) -> Report:
+    """Build the month, open it, queue the asks and time their delivery under the limits;
+    with `latency`, the emulator holds each sendMessage that long (a distant Telegram)."""
     if persons < 1:
         raise ValueError("need at least one person")
     opens_at = month_schedule(YM, CycleSettings(), TIMEZONE).opens_at
@@ -229,6 +241,8 @@ async def run(*, persons: int = 5000, database: str | None = None) -> Report:
                     True, global_per_second=CEILING, private_per_second=PRIVATE_PER_SECOND,
                     group_per_minute=GROUP_PER_MINUTE,
                 )  # fmt: skip
+                if latency > 0:  # every sendMessage, before it is counted against the limits
+                    await tg.inject_fault("hang", method="sendMessage", count=0, delay=latency)
                 await tg.clear_requests_log()
                 setup = time.perf_counter() - t0
                 settings = Settings(
@@ -255,9 +269,10 @@ async def run(*, persons: int = 5000, database: str | None = None) -> Report:
                                 raise RuntimeError(f"the month did not open: {opened.kind}")
                             tally = await month.queue_asks(deps, session, opened.cycle, clock.now())
                         queued = time.perf_counter() - t1
-                        t2 = time.perf_counter()
+                        t2, cpu0 = time.perf_counter(), time.process_time()
                         await sender_of(application).drain()
                         drained = time.perf_counter() - t2
+                        cpu = time.process_time() - cpu0
                     finally:
                         await application.stop()
                 async with deps.sessions() as session:
@@ -281,6 +296,8 @@ async def run(*, persons: int = 5000, database: str | None = None) -> Report:
                     requests=len(sends),
                     peak=peak_per_second(accepted),
                     left=left,
+                    cpu_seconds=cpu,
+                    latency=latency,
                     load_average=load,
                 )
         finally:
@@ -291,9 +308,10 @@ async def run(*, persons: int = 5000, database: str | None = None) -> Report:
 def print_table(report: Report, console: Console | None = None) -> None:
     """The human-readable summary (rich)."""
     console = console or Console()
+    held = f", each send held {1000 * report.latency:g} ms" if report.latency else ""
     table = Table(
         title=f"Open of {report.persons} persons, emulator limits on "
-        f"({CEILING}/s, {PRIVATE_PER_SECOND}/s a chat, {GROUP_PER_MINUTE}/min a group)"
+        f"({CEILING}/s, {PRIVATE_PER_SECOND}/s a chat, {GROUP_PER_MINUTE}/min a group){held}"
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -312,6 +330,7 @@ def print_table(report: Report, console: Console | None = None) -> None:
         ("lost", str(report.lost)),
         ("duplicated", str(report.duplicated)),
         ("left in the outbox", str(report.left)),
+        ("CPU per message (bot + emulator)", f"{report.cpu_ms_per_message:.1f} ms"),
         ("load average at start", f"{report.load_average:.2f}"),
     ]
     for name, value in rows:
@@ -326,9 +345,11 @@ async def main() -> None:
     parser.add_argument(
         "--db", default=None, help="a new, empty database URL (default: a temporary SQLite file)"
     )
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds the emulator holds each sendMessage (default 0)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args()
-    report = await run(persons=args.persons, database=args.db)
+    report = await run(persons=args.persons, database=args.db, latency=args.latency)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
