@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from bench import broadcast
 from tests.e2e.harness import REPO
 
 BENCH_TIMEOUT = 60.0
@@ -63,3 +64,11 @@ async def test_reporting_bench_times_every_answer_of_every_round(database_url: s
         assert 0 < numbers["median_ms"] <= numbers["p95_ms"] <= numbers["max_ms"]
     assert report["overall"]["count"] == 21 and report["errors"] == 0
     assert report["cpu_seconds"] > 0
+
+
+async def test_broadcast_bench_delivers_every_ask_once_under_the_limits(database_url: str) -> None:
+    report = await broadcast.run(persons=60, database=database_url)
+    broadcast.print_table(report)  # shown with -s, or when the test fails
+    assert report.queued == 60 and report.delivered == 60
+    assert report.lost == 0 and report.duplicated == 0 and report.left == 0
+    assert report.requests == 60 + report.refused  # a refused send is tried again, once sent
