@@ -188,6 +188,8 @@ class Sender:
         )
         async for attempt in retrying:
             with attempt:
+                if attempt.retry_state.attempt_number > 1:  # a failed try may have arrived:
+                    await self._limiter(row.chat_id).acquire()  # every try keeps the chat's pace
                 return await self.deps.outbound.deliver(
                     row.chat_id, row.text, markup=row.markup, document=row.document,
                     filename=row.filename,
