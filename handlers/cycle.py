@@ -37,15 +37,6 @@ OPEN_WORDS = frozenset({"open", "开启", "开始"})
 CLOSE_WORDS = frozenset({"close", "关闭", "结束"})
 
 
-async def _hq_id(req: Request) -> int | None:
-    """The headquarters to work on; None (after saying so) when there is none or no choice."""
-    hq = req.hq
-    if hq is None or hq.id is None:
-        await req.reply("cycle_no_hq", ambiguous=req.hq_choice.ambiguous)
-        return None
-    return hq.id
-
-
 @guarded("cycle")
 async def cycle_command(req: Request) -> None:
     """/cycle open [YYYY-MM] | /cycle close | /cycle: open, close or show the reporting month."""
@@ -68,7 +59,7 @@ async def cycle_command(req: Request) -> None:
             await req.reply("cycle_usage", value=typed)
             return
         ym = parsed
-    hq_id = await _hq_id(req)
+    hq_id = await req.hq_id_or_say("cycle_no_hq")
     if hq_id is None:
         return
     if action == "open":
@@ -130,7 +121,7 @@ async def reopen_command(req: Request) -> None:
     if not parsed.name or number is None or (len(parsed.rest) > 1 and ym is None):
         await req.reply("reopen_usage", value=" ".join(req.args))
         return
-    hq_id = await _hq_id(req)
+    hq_id = await req.hq_id_or_say("cycle_no_hq")
     if hq_id is None:
         return
     outcome = await reopen_report(req.session, hq_id=hq_id, query=parsed.query, number=number,

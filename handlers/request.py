@@ -63,6 +63,14 @@ class Request:
         """A template rendered in the configured language (for button labels)."""
         return self.deps.renderer.render(template, **context)
 
+    async def hq_id_or_say(self, template: str, /) -> int | None:
+        """The headquarters' id; None after replying `template` (none yet, or which one?)."""
+        hq = self.hq
+        if hq is None or hq.id is None:
+            await self.reply(template, ambiguous=self.hq_choice.ambiguous)
+            return None
+        return hq.id
+
     async def reply(
         self, template: str, /, *, reply_markup: ReplyMarkup | None = None, **context: Any
     ) -> Message | None:

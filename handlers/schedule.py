@@ -32,15 +32,6 @@ RESET_WORDS = frozenset({"reset", "重置", "恢复默认"})
 RETRY_WORDS = frozenset({"retry", "重试"})
 
 
-async def _hq_id(req: Request) -> int | None:
-    """The headquarters to work on; None (after saying so) when there is none yet."""
-    hq = req.hq
-    if hq is None or hq.id is None:
-        await req.reply("schedule_no_hq", ambiguous=req.hq_choice.ambiguous)
-        return None
-    return hq.id
-
-
 @guarded("schedule")
 async def schedule_command(req: Request) -> None:
     """/schedule | /schedule set NAME VALUE | /schedule reset: the month's runs and settings."""
@@ -52,7 +43,7 @@ async def schedule_command(req: Request) -> None:
         typed = args[1:] if verb in SET_WORDS else args
         await req.reply("schedule_usage", value=" ".join(typed), names=list(Setting))
         return
-    hq_id = await _hq_id(req)
+    hq_id = await req.hq_id_or_say("schedule_no_hq")
     if hq_id is None:
         return
     if setting is not None:
@@ -94,7 +85,7 @@ async def _show(req: Request, hq_id: int, template: str, **context: Any) -> None
 @guarded("remind")
 async def remind_command(req: Request) -> None:
     """/remind: a reminder round now to everyone still missing something, within the bound."""
-    hq_id = await _hq_id(req)
+    hq_id = await req.hq_id_or_say("schedule_no_hq")
     if hq_id is None:
         return
     cycle = await open_cycle_of(req.session, hq_id)
@@ -124,7 +115,7 @@ async def outbox_command(req: Request) -> None:
     if args and not (len(args) == 1 and args[0].lower() in RETRY_WORDS):
         await req.reply("outbox_usage", value=" ".join(args))
         return
-    hq_id = await _hq_id(req)
+    hq_id = await req.hq_id_or_say("schedule_no_hq")
     if hq_id is None:
         return
     if args:
