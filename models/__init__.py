@@ -2,7 +2,8 @@
 
 from models.access import CodeAttempt, GrantedRole, Invitation, RoleGrant
 from models.book import PendingBook
-from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, SenderLease
+from models.digest import ChatLanguage, UnitAlias
+from models.outbox import OutboxKind, OutboxMedia, OutboxMessage, OutboxStatus, SenderLease
 from models.people import Person, Unit
 from models.reporting import (
     Ask,
@@ -30,6 +31,9 @@ from models.tasks import (
 )
 
 __all__ = [
+    "ChatLanguage",
+    "UnitAlias",
+    "OutboxMedia",
     "CycleRun",
     "OutboxKind",
     "OutboxMessage",

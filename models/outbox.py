@@ -32,6 +32,13 @@ class OutboxKind(StrEnum):
     digest = "digest"
 
 
+class OutboxMedia(StrEnum):
+    """How an attached file is sent."""
+
+    document = "document"
+    photo = "photo"
+
+
 class OutboxMessage(SQLModel, table=True):
     """One message to deliver, keyed so that the same message is never queued twice.
 
@@ -52,6 +59,9 @@ class OutboxMessage(SQLModel, table=True):
     markup: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     document: bytes | None = Field(default=None, sa_type=LargeBinary)
     filename: str | None = Field(default=None, max_length=255)
+    media: str = Field(
+        default="document", max_length=10, sa_column_kwargs={"server_default": "document"}
+    )  # the file sent as a document or a photo
     status: str = Field(default=OutboxStatus.pending, max_length=20, index=True)
     not_before: datetime = timestamp(index=True)
     attempts: int = 0
