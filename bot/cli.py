@@ -412,6 +412,19 @@ def cycle_status(config: ConfigOption = None, hq: HQOption = None) -> None:
     status_command(_settings(config, sandbox=True), out, hq=hq)
 
 
+@app.command("export-month")
+def export_month(
+    month: Annotated[str, typer.Argument(help="YYYY-MM, e.g. 2021-11.")],
+    file: Annotated[Path, typer.Argument(help="Where to write the .xlsx.")],
+    config: ConfigOption = None,
+    hq: HQOption = None,
+) -> None:
+    """Write a month's digest workbook: every report, not reported, problems, per group."""
+    from bot.cli_digest import export_month_command
+
+    export_month_command(_settings(config, sandbox=True), out, month_text=month, file=file, hq=hq)
+
+
 @app.command("outbox")
 def outbox_command(
     config: ConfigOption = None,

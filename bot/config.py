@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,6 +198,17 @@ class DeliverySettings(BaseModel):
     max_attempts: int = Field(default=8, ge=1, le=100)
 
 
+class DigestSettings(BaseModel):
+    """The [digest] table: the monthly report posted to the HQ group at the close."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Percentage points a metric may fall under 序时进度 before it counts as behind (🟡).
+    tolerance: Decimal = Field(default=Decimal(5), ge=0, le=100)
+    # Post the digest (text, chart, Excel) to the HQ group and each group leader at the close.
+    post: bool = True
+
+
 class Settings(BaseSettings):
     """All of hqbot's settings."""
 
@@ -209,6 +221,7 @@ class Settings(BaseSettings):
     app: AppSettings = Field(default_factory=AppSettings)
     cycle: CycleSettings = Field(default_factory=CycleSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
 
     @classmethod
     def settings_customise_sources(

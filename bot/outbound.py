@@ -83,6 +83,38 @@ class Outbound:
                 return None
         return message
 
+    async def send_parts(
+        self, chat_id: int, parts: list[str], *, reply_markup: ReplyMarkup | None = None
+    ) -> Message | None:
+        """Send pre-rendered, pre-split HTML parts in order (buttons on the last)."""
+        message: Message | None = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            message = await self._send_text(chat_id, part, reply_markup if last else None, None)
+            if message is None:
+                return None
+        return message
+
+    async def send_file(
+        self, chat_id: int, data: bytes, filename: str, *, caption: str | None = None,
+        photo: bool = False, reply_markup: ReplyMarkup | None = None,
+    ) -> Message | None:  # fmt: skip
+        """Send a file (a photo when `photo`) with a pre-rendered HTML caption."""
+        clipped = clip_html(caption, MessageLimit.CAPTION_LENGTH) if caption else None
+        try:
+            if photo:
+                return await self.bot.send_photo(
+                    chat_id=chat_id, photo=InputFile(data, filename=filename), caption=clipped,
+                    reply_markup=reply_markup,
+                )  # fmt: skip
+            return await self.bot.send_document(
+                chat_id=chat_id, document=InputFile(data, filename=filename), caption=clipped,
+                reply_markup=reply_markup,
+            )  # fmt: skip
+        except Forbidden as exc:
+            log.warning("chat %s unreachable: %s", chat_id, exc.message)
+            return None
+
     async def _send_text(
         self, chat_id: int, text: str, markup: ReplyMarkup | None, reply_to: int | None
     ) -> Message | None:
@@ -109,11 +141,19 @@ class Outbound:
         markup: dict[str, Any] | None = None,
         document: bytes | None = None,
         filename: str | None = None,
+        photo: bool = False,
     ) -> Message:
         """Send one pre-rendered outbox message; Telegram's errors are raised for the sender."""
         keyboard = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
         if document is not None:
             caption = clip_html(text, MessageLimit.CAPTION_LENGTH) if text else None
+            if photo:
+                return await self.bot.send_photo(
+                    chat_id=chat_id,
+                    photo=InputFile(document, filename=filename or "chart.png"),
+                    caption=caption,
+                    reply_markup=keyboard,
+                )
             return await self.bot.send_document(
                 chat_id=chat_id,
                 document=InputFile(document, filename=filename or "file"),

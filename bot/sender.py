@@ -23,7 +23,7 @@ from tenacity import (
 
 from bot import notify
 from bot.deps import Deps
-from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from models.outbox import OutboxKind, OutboxMedia, OutboxMessage, OutboxStatus
 from services import outbox
 
 log = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ class Sender:
                     await self._limiter(row.chat_id).acquire()  # every try keeps the chat's pace
                 return await self.deps.outbound.deliver(
                     row.chat_id, row.text, markup=row.markup, document=row.document,
-                    filename=row.filename,
+                    filename=row.filename, photo=row.media == OutboxMedia.photo,
                 )  # fmt: skip
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import HQApplication
 from handlers import (
     cycle,
+    digest,
     errors,
     group,
     hq,
@@ -25,6 +26,7 @@ def register_all(application: HQApplication) -> None:
     reporting.register(application)
     cycle.register(application)
     schedule.register(application)
+    digest.register(application)
     people.register(application)
     group.register(application)
     hq.register(application)

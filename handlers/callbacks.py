@@ -194,3 +194,11 @@ class OutboxRetry(CallbackData):
 
     prefix: ClassVar[str] = "obr"
     hq_id: int
+
+
+@dataclass(frozen=True)
+class DigestPublish(CallbackData):
+    """发布到指挥部群 under /digest preview: post that month's digest to the HQ group."""
+
+    prefix: ClassVar[str] = "dgp"
+    cycle_id: int

@@ -75,6 +75,17 @@ async def check(action: str, req: Request) -> str | None:
     return refusal(action, anywhere, req.where)
 
 
+async def refused(req: Request, action: str) -> bool:
+    """Inside a handler: whether the matrix refuses `action` here (after saying why), for a
+    command whose variants need more than the command itself (/digest preview)."""
+    why = await check(action, req)
+    if why is None:
+        return False
+    _log_refusal(action, req)
+    await req.reply(why, action=action, bot_username=req.context.bot.username)
+    return True
+
+
 def needs_pick(action: str, req: Request) -> bool:
     """Whether the action works on one headquarters and this update's is ambiguous."""
     return PERMISSIONS[action].needs_hq and req.hq_choice.ambiguous

@@ -86,6 +86,19 @@ PERMISSIONS: dict[str, Rule] = {
     "outbox": Rule(
         ADMINS, PRIVATE, "messages pending, sent and failed; /outbox retry", needs_hq=True
     ),
+    "digest": Rule(
+        LEADERS, PRIVATE, "the month's digest with its chart: /digest [YYYY-MM]", needs_hq=True
+    ),
+    "digest_preview": Rule(
+        ADMINS,
+        PRIVATE,
+        "/digest preview [YYYY-MM]: the digest, chart and Excel, with 发布到指挥部群",
+        needs_hq=True,
+    ),
+    "overdue": Rule(
+        LEADERS, PRIVATE, "stages past their end month unfinished; stalled tasks", needs_hq=True
+    ),
+    "export": Rule(LEADERS, PRIVATE, "the month's Excel file: /export [YYYY-MM]", needs_hq=True),
     "report": Rule(
         REPORTERS,
         PRIVATE,

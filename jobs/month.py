@@ -20,10 +20,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.deps import Deps
 from bot.queue import queue
 from handlers.callbacks import ReportRevise, ReportStart
+from jobs.digest import post_at_close
 from models.outbox import OutboxKind
 from models.reporting import Cycle
 from models.tables import Headquarters
 from services import outbox, schedule
+from services.digest.runs import unposted_close
 from services.people import admin_chat_ids
 from services.reporting.cycles import close_cycle, open_cycle_of
 from services.reporting.month import asks_to_send, record_ask
@@ -193,13 +195,20 @@ async def close_month(
     deps: Deps, session: AsyncSession, cycle: Cycle, now: datetime, *, owed: Owed | None,
     by: int | None = None,
 ) -> Cycle | None:  # fmt: skip
-    """Close the cycle; asks and reminders not yet sent are dropped; the run is recorded; commit."""
+    """Close the cycle; asks and reminders not yet sent are dropped; the run is recorded; commit.
+
+    Then the digest is posted (`[digest] post`), in its own transaction: a crash in between
+    is caught up by the next tick (`unposted_close`).
+    """
     assert cycle.id is not None
     if owed is not None:
         record_run(session, cycle, owed, now=now, by=by)
     await outbox.cancel_pending(session, f"remind:{cycle.id}:")
     await outbox.cancel_pending(session, f"ask:{cycle.id}:")
     closed = await close_cycle(session, hq_id=cycle.hq_id, now=now, by=by)  # commits
+    if closed.cycle is not None:
+        rules = await rules_for(session, cycle.hq_id, deps.settings.cycle)
+        await post_at_close(deps, session, closed.cycle, now, rules)
     return closed.cycle
 
 
@@ -254,6 +263,9 @@ async def run_hq(deps: Deps, hq_id: int, now: datetime, report: TickReport) -> N
             for owed in await owed_runs(session, hq_id, rules, now, deps.clock.tz):
                 await _do(deps, session, hq_id, owed, rules, now)
                 report.runs.append((hq_id, owed.kind.value, owed.ym, owed.n))
+        unposted = await unposted_close(session, hq_id, now)
+        if unposted is not None:
+            await post_at_close(deps, session, unposted, now, rules)
         cycle = await open_cycle_of(session, hq_id)
         if cycle is not None and not schedule.in_quiet_hours(now, rules, tz=deps.clock.tz):
             report.asks += (await queue_asks(deps, session, cycle, now, rules)).queued

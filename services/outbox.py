@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, SenderLease
+from models.outbox import OutboxKind, OutboxMedia, OutboxMessage, OutboxStatus, SenderLease
 from models.reporting import Ask
 
 ERROR_TEXT = 500  # characters of an error kept on the row
@@ -34,6 +34,7 @@ async def enqueue(
     markup: dict[str, Any] | None = None,
     document: bytes | None = None,
     filename: str | None = None,
+    media: OutboxMedia = OutboxMedia.document,
 ) -> OutboxMessage | None:
     """Add a message to the outbox in the caller's transaction (not committed).
 
@@ -46,7 +47,7 @@ async def enqueue(
     row = OutboxMessage(
         key=key, kind=kind, chat_id=chat_id, text=text, created_at=now,
         not_before=not_before or now, hq_id=hq_id, person_id=person_id, ref_id=ref_id,
-        markup=markup, document=document, filename=filename,
+        markup=markup, document=document, filename=filename, media=media,
     )  # fmt: skip
     session.add(row)
     return row
