@@ -8,6 +8,7 @@ from handlers import (
     errors,
     group,
     hq,
+    lang,
     onboarding,
     people,
     reportbook,
@@ -28,6 +29,7 @@ def register_all(application: HQApplication) -> None:
     people.register(application)
     group.register(application)
     hq.register(application)
+    lang.register(application)
     errors.register(application)
     errors.register_fallbacks(application)
     onboarding.register_fallbacks(application)

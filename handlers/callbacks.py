@@ -194,3 +194,11 @@ class OutboxRetry(CallbackData):
 
     prefix: ClassVar[str] = "obr"
     hq_id: int
+
+
+@dataclass(frozen=True)
+class LangChoice(CallbackData):
+    """中文 / English under /lang: this chat's language."""
+
+    prefix: ClassVar[str] = "lang"
+    language: str
