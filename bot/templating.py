@@ -88,11 +88,6 @@ class Renderers:
             for language in LANGUAGES
         }
 
-    @classmethod
-    def of(cls, language: str = "zh", directory: Path = TEMPLATES_DIR) -> Renderers:
-        """Every language's renderer, `language` the default."""
-        return cls(Renderer(language, directory))
-
     def for_language(self, language: str | None) -> Renderer:
         """The renderer of `language`; the default one for None or a language it lacks."""
         if language is None:
