@@ -18,7 +18,7 @@ from bot.context import CONTEXT_TYPES, BotContext, HQApplication
 from bot.deps import DEPS_KEY, Deps
 from bot.outbound import Outbound
 from bot.sender import Sender
-from bot.templating import Renderer
+from bot.templating import Renderer, Renderers
 from bot.updates import PerUserOrderProcessor
 from handlers import register_all
 from jobs import month
@@ -77,9 +77,9 @@ def build_application(
         )  # fmt: skip
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = cast(HQApplication, builder.build())
-    renderer = renderer or Renderer(settings.app.language)
-    outbound = Outbound(application.bot, renderer)
-    deps = Deps(settings, clock, sessions, renderer, outbound)
+    renderers = Renderers(renderer or Renderer(settings.app.language))
+    outbound = Outbound(application.bot, renderers.default)
+    deps = Deps(settings, clock, sessions, renderers, outbound)
     outbound.on_unreachable = lambda chat_id: notify.on_unreachable(deps, chat_id)
     outbound.on_migrated = lambda old, new: notify.on_migrated(deps, old, new)
     sender = Sender(deps)

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message
 
 from bot.deps import Deps
+from bot.languages import languages_for, renderer_of
 from bot.queue import queue
 from models.outbox import OutboxKind
 from models.tables import Headquarters
@@ -47,12 +48,13 @@ async def _queue_notice(
     context: dict[str, Any],
 ) -> None:  # fmt: skip
     ids = await _admin_ids(deps, session, hq_id)
+    languages = await languages_for(deps, session, ids)
     base = key or f"notice:{template}:{uuid4().hex}"
     now = deps.clock.now()
     for chat_id in ids:
         await queue(
             deps, session, key=f"{base}:{chat_id}", kind=OutboxKind.notice, chat_id=chat_id,
-            template=template, now=now, hq_id=hq_id, **context,
+            template=template, now=now, hq_id=hq_id, language=languages[chat_id], **context,
         )  # fmt: skip
     await session.commit()
 
@@ -68,9 +70,10 @@ async def send_to_hq(deps: Deps, hq_id: int, template: str, /, **context: Any) -
     """Post to a headquarters' group (following a supergroup migration); None when unset."""
     async with deps.sessions() as session:
         hq = await session.get(Headquarters, hq_id)
-    if hq is None or hq.hq_chat_id is None:
-        return None
-    return await deps.outbound.send(hq.hq_chat_id, template, **context)
+        if hq is None or hq.hq_chat_id is None:
+            return None
+        renderer = await renderer_of(deps, session, hq.hq_chat_id)
+    return await deps.outbound.send(hq.hq_chat_id, template, renderer=renderer, **context)
 
 
 async def on_unreachable(deps: Deps, chat_id: int) -> None:

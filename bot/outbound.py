@@ -62,14 +62,16 @@ class Outbound:
         *,
         reply_markup: ReplyMarkup | None = None,
         reply_to: int | None = None,
+        renderer: Renderer | None = None,
         **context: Any,
     ) -> Message | None:
-        """Render `template` and send it, split into several messages when long.
+        """Render `template` (with `renderer`, the chat's language; else the default) and send
+        it, split into several messages when long.
 
         Buttons go on the last part. Returns the last message, or None when the chat cannot be
         reached (the person blocked the bot).
         """
-        parts = split_html(self.renderer.render(template, **context))
+        parts = split_html((renderer or self.renderer).render(template, **context))
         message: Message | None = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -169,10 +171,11 @@ class Outbound:
         /,
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
+        renderer: Renderer | None = None,
         **context: Any,
     ) -> None:
         """Replace a message's text (e.g. a preview once confirmed); long text goes as new parts."""
-        parts = split_html(self.renderer.render(template, **context))
+        parts = split_html((renderer or self.renderer).render(template, **context))
         if not parts:
             raise ValueError(f"template {template!r} rendered nothing to show")
         try:
@@ -192,13 +195,13 @@ class Outbound:
 
     async def answer(
         self, query: CallbackQuery, template: str | None = None, /, *, alert: bool = False,
-        **context: Any,
+        renderer: Renderer | None = None, **context: Any,
     ) -> None:  # fmt: skip
         """Answer a button press, optionally with a short toast rendered from a template."""
         limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
         text = None
         if template:  # toasts are plain text: no tags, entities read back as characters
-            rendered = _TAGS.sub("", self.renderer.render(template, **context))
+            rendered = _TAGS.sub("", (renderer or self.renderer).render(template, **context))
             text = clip_text(html.unescape(rendered), limit)
         try:
             await query.answer(text=text, show_alert=alert)
@@ -212,10 +215,12 @@ class Outbound:
         filename: str,
         template: str | None = None,
         /,
+        *,
+        renderer: Renderer | None = None,
         **context: Any,
     ) -> Message | None:
         """Send a file with an optional caption rendered from a template."""
-        caption = self.renderer.render(template, **context) if template else None
+        caption = (renderer or self.renderer).render(template, **context) if template else None
         try:
             return await self.bot.send_document(
                 chat_id=chat_id,

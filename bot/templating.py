@@ -8,8 +8,9 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from services.language import LANGUAGES
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-LANGUAGES = ("zh", "en")
 ELLIPSIS = "…"
 
 
@@ -38,6 +39,7 @@ class Renderer:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
         self.language = language
+        self.directory = directory
         order = [language] + [lang for lang in LANGUAGES if lang != language]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(directory / lang) for lang in order]),
@@ -72,3 +74,22 @@ class Renderer:
                 pairs.append((command.strip(), description.strip()))
         self._menu = tuple(pairs)
         return pairs
+
+
+class Renderers:
+    """One Renderer per language, built once; `default` is the configured language's."""
+
+    def __init__(self, default: Renderer) -> None:
+        self.default = default
+        self._by_language = {
+            language: default
+            if language == default.language
+            else Renderer(language, default.directory)
+            for language in LANGUAGES
+        }
+
+    def for_language(self, language: str | None) -> Renderer:
+        """The renderer of `language`; the default one for None or a language it lacks."""
+        if language is None:
+            return self.default
+        return self._by_language.get(language, self.default)

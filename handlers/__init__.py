@@ -9,6 +9,7 @@ from handlers import (
     errors,
     group,
     hq,
+    lang,
     onboarding,
     people,
     reportbook,
@@ -30,6 +31,7 @@ def register_all(application: HQApplication) -> None:
     people.register(application)
     group.register(application)
     hq.register(application)
+    lang.register(application)
     errors.register(application)
     errors.register_fallbacks(application)
     onboarding.register_fallbacks(application)

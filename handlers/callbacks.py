@@ -202,3 +202,11 @@ class DigestPublish(CallbackData):
 
     prefix: ClassVar[str] = "dgp"
     cycle_id: int
+
+
+@dataclass(frozen=True)
+class LangChoice(CallbackData):
+    """中文 / English under /lang: this chat's language."""
+
+    prefix: ClassVar[str] = "lang"
+    language: str

@@ -161,12 +161,12 @@ async def _tell_person(req: Request, outcome: ReopenOutcome) -> Told:
     if not person.reachable:
         return Told(Notice.unreachable, unit, task_name, reported)
     button = ReportRevise(cycle.id, reopen.stage_id, person.id)
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(req.render("button_report_revise"), callback_data=button.pack())]]
-    )
+    renderer = await req.renderer_for(person.telegram_user_id)  # the person's language
+    label = renderer.render("button_report_revise")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=button.pack())]])
     sent = await req.deps.outbound.send(
-        person.telegram_user_id, "reopen_notice", reply_markup=markup, cycle=cycle,
-        number=outcome.number, task_name=task_name, hq=req.hq, reported=reported,
+        person.telegram_user_id, "reopen_notice", reply_markup=markup, renderer=renderer,
+        cycle=cycle, number=outcome.number, task_name=task_name, hq=req.hq, reported=reported,
     )  # fmt: skip
     notice = Notice.sent if sent is not None else Notice.unreachable
     return Told(notice, unit, task_name, reported)

@@ -11,6 +11,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import notify
 from bot.context import BotContext, HQApplication
+from bot.languages import chat_renderer
+from bot.templating import Renderer
 from handlers.guards import answer_stale
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,18 @@ async def on_error(update: object, context: BotContext) -> None:
             log.exception("could not tell the admins about the error")
     if not isinstance(update, Update):
         return
+    renderer: Renderer | None = None
+    if update.effective_chat is not None:
+        try:
+            renderer = await chat_renderer(deps, update.effective_chat.id)
+        except Exception:  # noqa: BLE001 - the database may be what failed: say it in the default
+            log.warning("could not look up the language of chat %s", update.effective_chat.id)
     if update.callback_query is not None:
-        await deps.outbound.answer(update.callback_query, "error", alert=True)
+        await deps.outbound.answer(update.callback_query, "error", alert=True, renderer=renderer)
     if update.effective_chat is None:
         return
     try:
-        await deps.outbound.send(update.effective_chat.id, "error")
+        await deps.outbound.send(update.effective_chat.id, "error", renderer=renderer)
     except TelegramError:
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
@@ -51,7 +59,10 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].split("@")[0]
-    await context.deps.outbound.send(message.chat_id, "unknown_command", command=command)
+    renderer = await chat_renderer(context.deps, message.chat_id)
+    await context.deps.outbound.send(
+        message.chat_id, "unknown_command", renderer=renderer, command=command
+    )
 
 
 def register(application: HQApplication) -> None:

@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot import notify
 from bot.context import BotContext, HQApplication
+from bot.languages import renderer_of
 from handlers.callbacks import MoveHQGroup
 from handlers.guards import guarded, pressed
 from handlers.request import Press, Request
@@ -95,8 +96,9 @@ async def on_move_button(press: Press[MoveHQGroup]) -> None:
     await press.edit("sethq_done", hq_name=hq.name, title=press.chat.title)
     if previous is not None:
         await press.deps.outbound.send(
-            previous, "sethq_moved_away", hq_name=hq.name, title=press.chat.title
-        )
+            previous, "sethq_moved_away", renderer=await press.renderer_for(previous),
+            hq_name=hq.name, title=press.chat.title,
+        )  # fmt: skip
 
 
 async def on_migration(update: Update, context: BotContext) -> None:
@@ -127,9 +129,10 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
             async with deps.sessions() as session:
                 choice = await hq_for(session, chat_id=change.chat.id, telegram_user_id=None,
                                       config_admins=[])  # fmt: skip
+                renderer = await renderer_of(deps, session, change.chat.id)
             hq = choice.hq
             is_hq = choice.source is HQSource.group
-            await deps.outbound.send(change.chat.id, "group_hello", is_hq=is_hq,
+            await deps.outbound.send(change.chat.id, "group_hello", is_hq=is_hq, renderer=renderer,
                                      hq_name=hq.name if hq else None)  # fmt: skip
         return
     if status in (ChatMember.BANNED, ChatMember.LEFT):

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
+from bot.languages import chat_renderer, language_of
 from handlers.callbacks import CallbackData
 from handlers.hqbuttons import hq_keyboard
-from handlers.permissions import PERMISSIONS, Where
+from handlers.permissions import PERMISSIONS, Where, action_in, command_of
 from handlers.request import Press, Request
 from services.hq import hq_for, hqs_of, identify_across, identify_in
 from services.roles import Identity
@@ -33,7 +34,11 @@ def classify(chat: Chat, hq_chat_id: int | None) -> Where:
 
 @asynccontextmanager
 async def open_request(update: Update, context: BotContext) -> AsyncIterator[Request | None]:
-    """The update's request context with its one session; None for updates with no chat/user."""
+    """The update's request context with its one session; None for updates with no chat/user.
+
+    The chat's language is looked up once here: a private chat's is the person's, a group's the
+    group's; every reply through the Request is written in it.
+    """
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         yield None
@@ -45,8 +50,9 @@ async def open_request(update: Update, context: BotContext) -> AsyncIterator[Req
                               config_admins=admins)  # fmt: skip
         ident = await identify_in(session, choice, user.id, admins)
         hq_chat = choice.hq.hq_chat_id if choice.hq else None
+        language = await language_of(deps, session, chat.id)
         yield Request(update, context, deps, session, chat, user, ident, choice,
-                      classify(chat, hq_chat))  # fmt: skip
+                      classify(chat, hq_chat), language)  # fmt: skip
 
 
 def refusal(action: str, ident: Identity, where: Where) -> str | None:
@@ -104,7 +110,11 @@ def _log_refusal(action: str, req: Request) -> None:
 
 
 def guarded(action: str) -> Callable[[Callable[[Request], Awaitable[None]]], PTBHandler]:
-    """Run a handler with its request context when the matrix allows `action`; else say why."""
+    """Run a handler with its request context when the matrix allows `action`; else say why.
+
+    When the matrix has several actions for the command (`Rule.command`), the one for this kind
+    of chat is checked.
+    """
     if action not in PERMISSIONS:
         raise KeyError(f"{action!r} is not in the permission matrix")
 
@@ -114,16 +124,18 @@ def guarded(action: str) -> Callable[[Callable[[Request], Awaitable[None]]], PTB
             async with open_request(update, context) as req:
                 if req is None:
                     return
-                why = await check(action, req)
+                here = action_in(action, req.where)
+                why = await check(here, req)
                 if why is not None:
-                    _log_refusal(action, req)
+                    _log_refusal(here, req)
                     message = req.message
                     await req.deps.outbound.send(
-                        req.chat.id, why, action=action, bot_username=context.bot.username,
+                        req.chat.id, why, action=command_of(here), renderer=req.renderer,
+                        bot_username=context.bot.username,
                         reply_to=message.message_id if message else None,
                     )  # fmt: skip
                     return
-                if needs_pick(action, req):
+                if needs_pick(here, req):
                     await ask_for_hq(req)
                     return
                 await func(req)
@@ -164,20 +176,21 @@ def pressed(
             genuine = isinstance(message, Message) and _offered(message, query.data or "")
             if data is None or not genuine or not isinstance(message, Message):
                 log.warning("refused button %r from user %s", query.data, query.from_user.id)
-                await context.deps.outbound.answer(query, "button_stale", alert=True)
+                await _answer_stale(update, context)
                 return
             async with open_request(update, context) as req:
                 if req is None:
                     await context.deps.outbound.answer(query, "button_stale", alert=True)
                     return
                 press = Press(**vars(req), query=query, pressed=message, data=data)
-                why = await check(action, req)
+                here = action_in(action, req.where)
+                why = await check(here, req)
                 if why is not None:
-                    _log_refusal(action, req)
-                    await press.answer(why, alert=True, action=action,
+                    _log_refusal(here, req)
+                    await press.answer(why, alert=True, action=command_of(here),
                                        bot_username=context.bot.username)  # fmt: skip
                     return
-                if needs_pick(action, req):
+                if needs_pick(here, req):
                     await press.answer("hq_pick_alert", alert=True)
                     return
                 try:
@@ -190,8 +203,18 @@ def pressed(
     return decorate
 
 
+async def _answer_stale(update: Update, context: BotContext) -> None:
+    """Answer a press with "this button has expired", in the chat's language."""
+    query = update.callback_query
+    if query is None:
+        return
+    chat = update.effective_chat
+    renderer = await chat_renderer(context.deps, chat.id) if chat is not None else None
+    await context.deps.outbound.answer(query, "button_stale", alert=True, renderer=renderer)
+
+
 async def answer_stale(update: Update, context: BotContext) -> None:
     """Any press no handler took (an old layout, a forged payload): answer it, change nothing."""
     if update.callback_query is not None:
         log.info("unhandled button press %r", update.callback_query.data)
-        await context.deps.outbound.answer(update.callback_query, "button_stale", alert=True)
+        await _answer_stale(update, context)

@@ -10,7 +10,7 @@ from bot.context import HQApplication
 from handlers.args import pasted_code
 from handlers.callbacks import BindChoice
 from handlers.guards import guarded, pressed
-from handlers.permissions import PERMISSIONS
+from handlers.permissions import usable_commands
 from handlers.request import Press, Request
 from services import invitations
 from services.chats import remember_chat
@@ -29,7 +29,7 @@ async def start(req: Request) -> None:
     if code:
         await _claim(req, code)
         return
-    await menus.show_menu(req.deps, req.context.bot, req.user.id, req.ident.roles)
+    await menus.show_menu(req.deps, req.context.bot, req.user.id, req.ident.roles, req.language)
     await req.reply(
         "start",
         name=req.ident.person.name if req.ident.person else req.user.full_name,
@@ -100,12 +100,8 @@ async def on_bind_button(press: Press[BindChoice]) -> None:
 @guarded("help")
 async def help_command(req: Request) -> None:
     """List the commands this person may use in this kind of chat."""
-    usable = {
-        action
-        for action, rule in PERMISSIONS.items()
-        if req.ident.has(*rule.roles) and req.where in rule.where
-    }
-    commands = [(c, d) for c, d in req.deps.renderer.command_menu() if c in usable]
+    usable = usable_commands(req.ident.roles, req.where)
+    commands = [(c, d) for c, d in req.renderer.command_menu() if c in usable]
     await req.reply("help", commands=commands, is_admin=req.ident.has(Role.admin),
                     in_group=req.chat.type != req.chat.PRIVATE)  # fmt: skip
 

@@ -33,7 +33,9 @@ class Rule:
     `needs_hq`: the action works on one headquarters, so when the update's headquarters is
     ambiguous the guard asks to pick one with /hq instead of running it. `any_hq`: the roles
     count in any headquarters the account belongs to, not only the current one (for /hq itself,
-    so nobody is stuck in a headquarters where they hold no role).
+    so nobody is stuck in a headquarters where they hold no role). `command`: the command that
+    runs the action when it is not named like it — one command can be one action in private
+    chats and another in groups (`/lang`: `lang` and `lang_group`), told apart by the chat.
     """
 
     roles: frozenset[Role]
@@ -41,6 +43,7 @@ class Rule:
     summary: str
     needs_hq: bool = False
     any_hq: bool = False
+    command: str | None = None
 
 
 PERMISSIONS: dict[str, Rule] = {
@@ -109,6 +112,15 @@ PERMISSIONS: dict[str, Rule] = {
     "myreports": Rule(
         REPORTERS, PRIVATE, "this month's tasks and their state; revise; 填报表", needs_hq=True
     ),
+    "lang": Rule(
+        EVERYONE, PRIVATE, "my language: /lang, /lang en, /lang zh (buttons 中文 / English)"
+    ),
+    "lang_group": Rule(
+        ADMINS,
+        GROUPS,
+        "/lang in a group: the group's language, for everything said there",
+        command="lang",
+    ),
 }
 
 
@@ -116,6 +128,35 @@ def allowed(action: str, role: Role, where: Where) -> bool:
     """Whether `role` may run `action` in `where` (the documented answer)."""
     rule = PERMISSIONS[action]
     return role in rule.roles and where in rule.where
+
+
+def command_of(action: str) -> str:
+    """The command that runs `action` (its own name unless the rule says another)."""
+    return PERMISSIONS[action].command or action
+
+
+def action_in(action: str, where: Where) -> str:
+    """The action `action`'s command is in this kind of chat: the first rule of that command
+    whose chats include `where`; `action` itself when none does (then it is refused there)."""
+    command = command_of(action)
+    for name, rule in PERMISSIONS.items():
+        if command_of(name) == command and where in rule.where:
+            return name
+    return action
+
+
+def usable_commands(roles: set[Role] | frozenset[Role], where: Where) -> set[str]:
+    """The commands these roles may use in this kind of chat (for the menu and /help)."""
+    return {
+        command_of(action)
+        for action, rule in PERMISSIONS.items()
+        if where in rule.where and roles & rule.roles
+    }
+
+
+def command_allowed(command: str, role: Role, where: Where) -> bool:
+    """Whether `role` may run `command` in `where` (whichever of its actions applies there)."""
+    return allowed(action_in(command, where), role, where)
 
 
 ROLE_ORDER = [

@@ -97,10 +97,16 @@ async def on_download(press: Press[BookDownload]) -> None:
     if not book.rows:
         await press.reply("book_none", cycle=cycle)
         return
-    data = await asyncio.to_thread(write_book, book, book_labels(press.deps.renderer, book))
-    filename = book_filename(press.deps.renderer, book)
+    data = await asyncio.to_thread(write_book, book, book_labels(press.renderer, book))
+    filename = book_filename(press.renderer, book)
     await press.deps.outbound.send_document(
-        press.chat.id, data, filename, "book_sent", cycle=cycle, count=len(book.rows)
+        press.chat.id,
+        data,
+        filename,
+        "book_sent",
+        renderer=press.renderer,
+        cycle=cycle,
+        count=len(book.rows),
     )
 
 
@@ -190,6 +196,7 @@ async def on_document(update: Update, context: BotContext) -> None:
             log.info("refused %s for user %s in %s", action, req.user.id, req.where.value)
             await req.deps.outbound.send(req.chat.id, why, action=action,
                                          bot_username=context.bot.username,
+                                         renderer=req.renderer,
                                          reply_to=req.message.message_id)  # fmt: skip
             return
         if book:

@@ -182,15 +182,15 @@ async def myreports_command(req: Request) -> None:
     items = await items_for(req.session, cycle, persons)
     rows: list[list[InlineKeyboardButton]] = []
     if cycle.status == "open":
-        rows = _item_buttons(req.deps.renderer.render_text, cycle, items)
+        rows = _item_buttons(req.render_text, cycle, items)
         if items:
             rows.append([_button(req.render("button_report_book"), BookDownload(cycle.id))])
     else:
         reopened = [i for i in items if i.reopened]
-        rows = _item_buttons(req.deps.renderer.render_text, cycle, reopened)
+        rows = _item_buttons(req.render_text, cycle, reopened)
     older = await reopened_items(req.session, hq_id=hq.id, person_ids=persons, besides=cycle.id)
     for other, item in older:
-        rows += _item_buttons(req.deps.renderer.render_text, other, [item])
+        rows += _item_buttons(req.render_text, other, [item])
     await req.reply("report_mine", reply_markup=InlineKeyboardMarkup(rows) if rows else None,
                     cycle=cycle, items=items, filler=filler, older=older)  # fmt: skip
 

@@ -11,7 +11,9 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.context import BotContext
 from bot.deps import Deps
+from bot.languages import renderer_of
 from bot.outbound import ReplyMarkup
+from bot.templating import Renderer
 from handlers.callbacks import CallbackData
 from handlers.permissions import Where
 from models.tables import Headquarters
@@ -26,7 +28,8 @@ class Request:
     """Everything a handler needs about one update, resolved once by the guard.
 
     `session` is the update's only database session; services commit what a person gave as
-    soon as it is given.
+    soon as it is given. `language` is the chat's (a private chat's is the person's): replies,
+    edits, answers and `render` use it; a handler that changes it (/lang) sets it.
     """
 
     update: Update
@@ -38,6 +41,7 @@ class Request:
     ident: Identity
     hq_choice: HQChoice
     where: Where
+    language: str
 
     @property
     def hq(self) -> Headquarters | None:
@@ -59,9 +63,24 @@ class Request:
         """The message this update carries, if any."""
         return self.update.effective_message
 
+    @property
+    def renderer(self) -> Renderer:
+        """The renderer of this chat's language."""
+        return self.deps.renderers.for_language(self.language)
+
     def render(self, template: str, /, **context: Any) -> str:
-        """A template rendered in the configured language (for button labels)."""
-        return self.deps.renderer.render(template, **context)
+        """A template rendered in this chat's language (for button labels)."""
+        return self.renderer.render(template, **context)
+
+    def render_text(self, template: str, /, **context: Any) -> str:
+        """A plain-text template rendered in this chat's language."""
+        return self.renderer.render_text(template, **context)
+
+    async def renderer_for(self, chat_id: int) -> Renderer:
+        """The renderer of another chat's language (for a message sent there)."""
+        if chat_id == self.chat.id:
+            return self.renderer
+        return await renderer_of(self.deps, self.session, chat_id)
 
     async def hq_id_or_say(self, template: str, /) -> int | None:
         """The headquarters' id; None after replying `template` (none yet, or which one?)."""
@@ -76,7 +95,7 @@ class Request:
     ) -> Message | None:
         """Send a template to the chat the update came from."""
         return await self.deps.outbound.send(
-            self.chat.id, template, reply_markup=reply_markup, **context
+            self.chat.id, template, reply_markup=reply_markup, renderer=self.renderer, **context
         )
 
 
@@ -95,8 +114,12 @@ class Press(Request, Generic[D]):
         if self.answered:
             return
         self.answered = True
-        await self.deps.outbound.answer(self.query, template, alert=alert, **context)
+        await self.deps.outbound.answer(
+            self.query, template, alert=alert, renderer=self.renderer, **context
+        )
 
     async def edit(self, template: str, /, *, reply_markup: Any = None, **context: Any) -> None:
         """Replace the text of the message the button was pressed under."""
-        await self.deps.outbound.edit(self.pressed, template, reply_markup=reply_markup, **context)
+        await self.deps.outbound.edit(
+            self.pressed, template, reply_markup=reply_markup, renderer=self.renderer, **context
+        )

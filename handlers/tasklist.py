@@ -79,12 +79,14 @@ async def stage_document(req: Request, data: bytes | None = None) -> None:
 
 async def _send_problems(req: Request, problems: list[Problem], filename: str) -> None:
     """The full list of a file's problems as a workbook (the message shows only the first)."""
-    renderer = req.deps.renderer
+    renderer = req.renderer
     texts = [html.unescape(renderer.render("import_problem", p=p)) for p in problems]
     sheet, *header = renderer.render_text("import_problems_sheet").splitlines()
     data = importer.problems_workbook(problems, texts, header=header, sheet_name=sheet)
     stem = filename.rsplit(".", 1)[0][:60] or "upload"
-    await req.deps.outbound.send_document(req.chat.id, data, f"{stem}-problems.xlsx")
+    await req.deps.outbound.send_document(
+        req.chat.id, data, f"{stem}-problems.xlsx", renderer=renderer
+    )
 
 
 @pressed("upload", ImportChoice)

@@ -18,7 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.deps import Deps
+from bot.languages import languages_for
 from bot.queue import queue
+from bot.templating import Renderer
 from handlers.callbacks import ReportRevise, ReportStart
 from jobs.digest import post_at_close
 from models.outbox import OutboxKind
@@ -77,13 +79,13 @@ def _button(label: str, data: ReportStart | ReportRevise) -> InlineKeyboardButto
     return InlineKeyboardButton(label, callback_data=data.pack())
 
 
-def ask_keyboard(deps: Deps, cycle: Cycle, items: list[Item]) -> InlineKeyboardMarkup:
-    """开始填报 and one button per task (修改 for those submitted)."""
+def ask_keyboard(renderer: Renderer, cycle: Cycle, items: list[Item]) -> InlineKeyboardMarkup:
+    """开始填报 and one button per task (修改 for those submitted), in the renderer's language."""
     assert cycle.id is not None
-    begin = deps.renderer.render("button_report_begin")
+    begin = renderer.render("button_report_begin")
     rows = [[_button(begin, ReportStart(cycle.id, 0, 0))]]
     for item in items:
-        label = deps.renderer.render_text("button_report_task", item=item, width=BUTTON_NAME)
+        label = renderer.render_text("button_report_task", item=item, width=BUTTON_NAME)
         payload: ReportStart | ReportRevise = ReportStart(
             cycle.id, item.due.stage_id, item.due.person_id
         )
@@ -100,7 +102,9 @@ async def queue_asks(
     assert cycle.id is not None
     hq = await session.get(Headquarters, cycle.hq_id)
     tally = AskTally()
-    for plan in await asks_to_send(session, cycle, now):
+    plans = await asks_to_send(session, cycle, now)
+    languages = await languages_for(deps, session, [p.chat_id for p in plans if p.chat_id])
+    for plan in plans:
         chat_id = plan.chat_id
         if chat_id is None:
             error = "not_bound" if plan.person.telegram_user_id is None else "unreachable"
@@ -114,11 +118,13 @@ async def queue_asks(
         await record_ask(session, plan.ask, chat_id=chat_id, message_id=None, now=now)
         await session.flush()
         items = await items_for(session, cycle, [plan.person.id or 0, *plan.principals])
+        language = languages[chat_id]
+        keyboard = ask_keyboard(deps.renderers.for_language(language), cycle, items)
         await queue(
             deps, session, key=key, kind=OutboxKind.ask, chat_id=chat_id, template="report_ask",
             now=now, rules=rules, hq_id=cycle.hq_id, person_id=plan.person.id,
-            ref_id=plan.ask.id, reply_markup=ask_keyboard(deps, cycle, items), hq=hq,
-            cycle=cycle, person=plan.person, items=items,
+            ref_id=plan.ask.id, reply_markup=keyboard, language=language, hq=hq, cycle=cycle,
+            person=plan.person, items=items,
         )  # fmt: skip
         tally.queued += 1
     await session.commit()
@@ -138,19 +144,22 @@ async def queue_reminders(
     hq = await session.get(Headquarters, cycle.hq_id)
     plan = await reminder_round(session, cycle, rules.max_reminders)
     tally = RemindTally(at_bound=len(plan.at_bound), not_reachable=len(plan.not_reachable))
+    chat_ids = [r.person.telegram_user_id for r in plan.to_send if r.person.telegram_user_id]
+    languages = await languages_for(deps, session, chat_ids)
     for reminder in plan.to_send:
         person = reminder.person
         assert person.telegram_user_id is not None and person.id is not None
         items = await items_for(session, cycle, [person.id, *reminder.principals])
         owing = [i for i in items if i.state in (ItemState.todo, ItemState.draft)]
-        button = _button(deps.renderer.render("button_report_continue"),
-                         ReportStart(cycle.id, 0, 0))  # fmt: skip
+        language = languages[person.telegram_user_id]
+        label = deps.renderers.for_language(language).render("button_report_continue")
+        button = _button(label, ReportStart(cycle.id, 0, 0))
         await queue(
             deps, session, key=f"remind:{cycle.id}:{person.id}:{reminder.n}",
             kind=OutboxKind.remind, chat_id=person.telegram_user_id, template="report_remind",
             now=now, rules=rules, hq_id=cycle.hq_id, person_id=person.id,
-            reply_markup=InlineKeyboardMarkup([[button]]), hq=hq, cycle=cycle, person=person,
-            items=owing, n=reminder.n, bound=rules.max_reminders,
+            reply_markup=InlineKeyboardMarkup([[button]]), language=language, hq=hq, cycle=cycle,
+            person=person, items=owing, n=reminder.n, bound=rules.max_reminders,
         )  # fmt: skip
         tally.queued += 1
     if owed is not None:
@@ -168,7 +177,11 @@ async def queue_escalation(
     hq = await session.get(Headquarters, cycle.hq_id)
     missing = await missing_by_group(session, cycle)
     queued = 0
-    for lead in await group_leads(session, cycle.hq_id):
+    leads = await group_leads(session, cycle.hq_id)
+    admins = await admin_chat_ids(session, cycle.hq_id, deps.settings.telegram.admins)
+    lead_chats = [lead.person.telegram_user_id for lead in leads if lead.person.telegram_user_id]
+    languages = await languages_for(deps, session, [*lead_chats, *admins])
+    for lead in leads:
         owing = missing.get(lead.group)
         if not owing or lead.person.telegram_user_id is None:
             continue
@@ -176,14 +189,14 @@ async def queue_escalation(
             deps, session, key=f"escalate:{cycle.id}:{lead.person.id}:{lead.group}",
             kind=OutboxKind.escalate, chat_id=lead.person.telegram_user_id,
             template="escalate_leader", now=now, rules=rules, hq_id=cycle.hq_id,
-            person_id=lead.person.id, hq=hq, cycle=cycle, group=lead.group, owing=owing,
+            person_id=lead.person.id, language=languages[lead.person.telegram_user_id], hq=hq,
+            cycle=cycle, group=lead.group, owing=owing,
         )  # fmt: skip
-    admins = await admin_chat_ids(session, cycle.hq_id, deps.settings.telegram.admins)
     for chat_id in admins:
         queued += await queue(
             deps, session, key=f"escalate:{cycle.id}:admin:{chat_id}", kind=OutboxKind.escalate,
             chat_id=chat_id, template="escalate_admin", now=now, rules=rules,
-            hq_id=cycle.hq_id, hq=hq, cycle=cycle, missing=missing,
+            hq_id=cycle.hq_id, language=languages[chat_id], hq=hq, cycle=cycle, missing=missing,
         )  # fmt: skip
     record_run(session, cycle, owed, now=now)
     await session.commit()
@@ -247,10 +260,12 @@ async def _tell_admins(
     **context: Any,
 ) -> None:
     hq = await session.get(Headquarters, hq_id)
-    for chat_id in await admin_chat_ids(session, hq_id, deps.settings.telegram.admins):
+    admins = await admin_chat_ids(session, hq_id, deps.settings.telegram.admins)
+    languages = await languages_for(deps, session, admins)
+    for chat_id in admins:
         await queue(deps, session, key=f"{key}:{chat_id}", kind=OutboxKind.notice,
                     chat_id=chat_id, template=template, now=now, rules=rules, hq_id=hq_id,
-                    hq=hq, **context)  # fmt: skip
+                    language=languages[chat_id], hq=hq, **context)  # fmt: skip
     await session.commit()
     deps.wake_sender()
 

@@ -21,9 +21,9 @@ async def test_menus_follow_roles(sessions: SessionFactory, clock: ManualClock) 
     await import_seed(sessions, clock)
     async with running_bot(sessions, clock) as h:
         await menus.install_default_menus(h.deps, h.application.bot)
-        assert names(await h.tg.commands()) == ["start", "help", "whoami"]
+        assert names(await h.tg.commands()) == ["start", "help", "whoami", "lang"]
         groups = await h.tg.commands(scope={"type": "all_group_chats"})
-        assert names(groups) == ["help", "tasks", "task", "sethq"]
+        assert names(groups) == ["help", "tasks", "task", "sethq", "lang"]
 
         await ask(h.tg, h.admin_id, "start")
         admin_menu = names(await h.tg.commands(scope=chat_scope(h.admin_id)))
@@ -33,11 +33,13 @@ async def test_menus_follow_roles(sessions: SessionFactory, clock: ManualClock) 
         user = await h.tg.create_user("林嵩")
         code = links((await ask(h.tg, h.admin_id, "invite", "林嵩"))["text"])["林嵩"]
         await bind(h.tg, user["id"], code)
-        responsible_menu = ["start", "help", "whoami", "report", "myreports", "cancel", "hq"]
+        responsible_menu = [
+            "start", "help", "whoami", "report", "myreports", "cancel", "hq", "lang"
+        ]  # fmt: skip
         assert names(await h.tg.commands(scope=chat_scope(user["id"]))) == responsible_menu
 
         await ask(h.tg, h.admin_id, "grant", "林嵩 组长 海丝引领专项组")
         leader_menu = names(await h.tg.commands(scope=chat_scope(user["id"])))
-        assert leader_menu == [*responsible_menu[:-1], "tasks", "task", "hq"]
+        assert leader_menu == [*responsible_menu[:-2], "tasks", "task", "hq", "lang"]
         await ask(h.tg, h.admin_id, "revoke", "林嵩 组长 海丝引领专项组")
         assert names(await h.tg.commands(scope=chat_scope(user["id"]))) == responsible_menu
