@@ -3,6 +3,7 @@ button, /overdue, /export [YYYY-MM]."""
 
 from __future__ import annotations
 
+from services.digest.data import build_digest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -13,7 +14,6 @@ from handlers.guards import guarded, pressed, refused
 from handlers.request import Press, Request
 from jobs.digest import post_digest
 from models.reporting import Cycle
-from services.digest.data import build_digest
 from services.digest.model import Digest
 from services.digest.runs import latest_month
 from services.reporting.cycles import cycle_of, parse_month
@@ -56,7 +56,7 @@ async def digest_command(req: Request) -> None:
     if found is None:
         return
     cycle, digest = found
-    files = await month_files(req.deps.renderer, digest)
+    files = await month_files(req.renderer, digest)
     outbound = req.deps.outbound
     await outbound.send_parts(req.chat.id, files.parts)
     await outbound.send_file(req.chat.id, files.chart, files.chart_name,
@@ -101,7 +101,7 @@ async def export_command(req: Request) -> None:
     found = await _month(req, req.args, "export_usage")
     if found is None:
         return
-    files = await month_files(req.deps.renderer, found[1])
+    files = await month_files(req.renderer, found[1])
     await req.deps.outbound.send_file(req.chat.id, files.book, files.book_name,
                                       caption=files.book_caption)  # fmt: skip
 

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from services.digest.data import build_digest, build_quarter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.deps import Deps
 from bot.digest_files import DigestFiles, group_parts, month_files, quarter_files
+from bot.languages import languages_for, renderer_of
 from models.outbox import OutboxKind, OutboxMedia
 from models.reporting import Cycle
 from models.tables import Headquarters
 from services import outbox
-from services.digest.data import build_digest, build_quarter
 from services.digest.model import Digest
 from services.digest.runs import AT_CLOSE, next_posting, postings, record_posting
 from services.reporting.runs import group_leads
@@ -76,11 +77,15 @@ async def _queue_leaders(
 ) -> int:  # fmt: skip
     """Each working group's part to each of its bound leaders; how many were queued."""
     names = [g.name for g in digest.groups]
+    leads = await group_leads(session, digest.hq_id)
+    chats = [lead.person.telegram_user_id for lead in leads]
+    languages = await languages_for(deps, session, [c for c in chats if c is not None])
     queued = 0
-    for lead in await group_leads(session, digest.hq_id):
+    for lead in leads:
         if lead.group not in names or lead.person.telegram_user_id is None:
             continue
-        parts = group_parts(deps.renderer, digest, lead.group)
+        renderer = deps.renderers.for_language(languages[lead.person.telegram_user_id])
+        parts = group_parts(renderer, digest, lead.group)
         for index, part in enumerate(parts, start=1):
             await outbox.enqueue(
                 session, key=f"{key}:lead:{names.index(lead.group)}:{lead.person.id}#{index}",
@@ -115,12 +120,13 @@ async def post_digest(
     key = f"digest:{cycle.id}:{n}"
     quarter = None
     if chat_id is not None:
-        files = await month_files(deps.renderer, digest)
+        renderer = await renderer_of(deps, session, chat_id)
+        files = await month_files(renderer, digest)
         if cycle.ym % 100 in QUARTER_ENDS:
             year, month = divmod(cycle.ym, 100)
             quarter = await build_quarter(session, hq_id=cycle.hq_id, year=year,
                                           quarter=month // 3, tolerance=tolerance)  # fmt: skip
-        extra = await quarter_files(deps.renderer, quarter) if quarter is not None else None
+        extra = await quarter_files(renderer, quarter) if quarter is not None else None
         await _queue_files(session, files, key=key, chat_id=chat_id, hq_id=cycle.hq_id, now=now,
                            not_before=not_before)  # fmt: skip
         if extra is not None:
