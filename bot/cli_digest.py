@@ -25,7 +25,8 @@ def export_month_command(
     if ym is None:
         term.fail("cli_month_bad", value=month_text)
     digest = asyncio.run(_digest(term, ym, hq))
-    file.write_bytes(month_workbook(digest, digest_book_labels(term.renderer, digest)))
+    labels = digest_book_labels(term.renderer, digest)
+    file.write_bytes(month_workbook(digest, labels, tz=settings.app.tz))
     term.say("cli_month_exported", file=file, digest=digest)
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from bot.chart_labels import chart_labels
-from bot.digest_book_labels import digest_book_labels, quarter_book_labels
+from bot.digest_book_labels import (
+    digest_book_filename,
+    digest_book_labels,
+    quarter_book_filename,
+    quarter_book_labels,
+)
 from bot.digest_text import render_digest, render_group, render_quarter
 from bot.templating import Renderer
 from services.digest.chart import month_chart, quarter_chart
@@ -27,23 +33,17 @@ class DigestFiles:
     book_caption: str
 
 
-def _names(renderer: Renderer, prefix: str, **context: object) -> tuple[str, str, str, str]:
-    """The chart's and the workbook's file names and captions."""
-    return (
-        renderer.render_text(f"{prefix}_chart_filename", **context),
-        renderer.render(f"{prefix}_chart_caption", **context),
-        renderer.render_text(f"{prefix}_book_filename", **context),
-        renderer.render(f"{prefix}_book_caption", **context),
-    )
-
-
-async def month_files(renderer: Renderer, digest: Digest) -> DigestFiles:
-    """The month's digest in the renderer's language (chart and workbook drawn off the loop)."""
+async def month_files(renderer: Renderer, digest: Digest, tz: tzinfo) -> DigestFiles:
+    """The month's digest in the renderer's language (chart and workbook made off the loop)."""
     parts = render_digest(renderer, digest)
     chart = await asyncio.to_thread(month_chart, digest, chart_labels(renderer))
-    book = await asyncio.to_thread(month_workbook, digest, digest_book_labels(renderer, digest))
-    chart_name, chart_caption, book_name, book_caption = _names(renderer, "digest", digest=digest)
-    return DigestFiles(parts, chart, chart_name, chart_caption, book, book_name, book_caption)
+    labels = digest_book_labels(renderer, digest)
+    book = await asyncio.to_thread(month_workbook, digest, labels, tz=tz)
+    return DigestFiles(
+        parts, chart, renderer.render_text("digest_chart_filename", digest=digest),
+        renderer.render("digest_chart_caption", digest=digest), book,
+        digest_book_filename(renderer, digest), renderer.render("digest_book_caption", digest=digest),
+    )  # fmt: skip
 
 
 async def quarter_files(renderer: Renderer, quarter: QuarterDigest) -> DigestFiles:
@@ -52,10 +52,12 @@ async def quarter_files(renderer: Renderer, quarter: QuarterDigest) -> DigestFil
     chart = await asyncio.to_thread(quarter_chart, quarter, chart_labels(renderer))
     labels = quarter_book_labels(renderer, quarter)
     book = await asyncio.to_thread(quarter_workbook, quarter, labels)
-    chart_name, chart_caption, book_name, book_caption = _names(
-        renderer, "quarter", quarter=quarter
-    )
-    return DigestFiles(parts, chart, chart_name, chart_caption, book, book_name, book_caption)
+    return DigestFiles(
+        parts, chart, renderer.render_text("quarter_chart_filename", quarter=quarter),
+        renderer.render("quarter_chart_caption", quarter=quarter), book,
+        quarter_book_filename(renderer, quarter),
+        renderer.render("quarter_book_caption", quarter=quarter),
+    )  # fmt: skip
 
 
 def group_parts(renderer: Renderer, digest: Digest, group: str) -> list[str]:

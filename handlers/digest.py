@@ -56,7 +56,7 @@ async def digest_command(req: Request) -> None:
     if found is None:
         return
     cycle, digest = found
-    files = await month_files(req.renderer, digest)
+    files = await month_files(req.renderer, digest, req.deps.clock.tz)
     outbound = req.deps.outbound
     await outbound.send_parts(req.chat.id, files.parts)
     await outbound.send_file(req.chat.id, files.chart, files.chart_name,
@@ -101,7 +101,7 @@ async def export_command(req: Request) -> None:
     found = await _month(req, req.args, "export_usage")
     if found is None:
         return
-    files = await month_files(req.renderer, found[1])
+    files = await month_files(req.renderer, found[1], req.deps.clock.tz)
     await req.deps.outbound.send_file(req.chat.id, files.book, files.book_name,
                                       caption=files.book_caption)  # fmt: skip
 

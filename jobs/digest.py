@@ -121,7 +121,7 @@ async def post_digest(
     quarter = None
     if chat_id is not None:
         renderer = await renderer_of(deps, session, chat_id)
-        files = await month_files(renderer, digest)
+        files = await month_files(renderer, digest, deps.clock.tz)
         if cycle.ym % 100 in QUARTER_ENDS:
             year, month = divmod(cycle.ym, 100)
             quarter = await build_quarter(session, hq_id=cycle.hq_id, year=year,
