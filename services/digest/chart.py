@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -227,6 +228,29 @@ def _legend(fig: Figure, style: _Style, handles: list[Any]) -> None:
                ncols=len(handles), frameon=False, prop=style.props(11))  # fmt: skip
 
 
+def _hbars(
+    ax: Axes,
+    rows: Sequence[float],
+    widths: Sequence[float],
+    colours: Sequence[str],
+    *,
+    lefts: Sequence[float] | None = None,
+    height: float = 0.64,
+    edge: str = "none",
+) -> None:
+    """Horizontal bars as one collection (a Rectangle each would cost a tenth of a second per
+    forty); the caller sets the axes' limits."""
+    lefts = lefts or [0.0] * len(rows)
+    boxes = [
+        ((x, y - height / 2), (x + w, y - height / 2), (x + w, y + height / 2), (x, y + height / 2))
+        for x, y, w in zip(lefts, rows, widths, strict=True)
+        if w
+    ]
+    ink = [c for c, w in zip(colours, widths, strict=True) if w]  # fmt: skip
+    ax.add_collection(PolyCollection(boxes, facecolors=ink, edgecolors=edge, linewidths=0.8),
+                      autolim=False)  # fmt: skip
+
+
 def _png(fig: Figure) -> bytes:
     """The figure as PNG bytes without metadata that would vary (stable for the same input)."""
     buffer = io.BytesIO()
@@ -264,11 +288,10 @@ def _items_panel(ax: Axes, style: _Style, groups: list[GroupSummary], names: lis
     ax.set_xlim(0, top * 1.14 + 0.3)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     rows = range(len(groups))
-    left = [0] * len(groups)
+    left = [0.0] * len(groups)
     for light in LIGHT_ORDER:
         widths = [g.lights.of(light) for g in groups]
-        ax.barh(rows, widths, left=left, height=0.64, color=LIGHT_COLOURS[light],
-                edgecolor="white", linewidth=0.8)  # fmt: skip
+        _hbars(ax, rows, widths, [LIGHT_COLOURS[light]] * len(rows), lefts=left, edge="white")
         for row, (start, width) in enumerate(zip(left, widths, strict=True)):
             if width and width / top >= 0.012 * len(str(width)) + 0.008:
                 ax.text(start + width / 2, row, str(width), ha="center", va="center",
@@ -337,11 +360,11 @@ def _metric_panel(ax: Axes, style: _Style, bars: list[_MetricBar], title: str) -
     top = max([100.0] + [b.share for b in bars] + [b.expected for b in bars])
     ax.set_xlim(0, top * 1.16)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    ax.barh(rows, [b.share for b in bars], height=0.64,
-            color=[BEHIND if b.behind else ON_SCHEDULE for b in bars])  # fmt: skip
+    _hbars(ax, rows, [b.share for b in bars], [BEHIND if b.behind else ON_SCHEDULE for b in bars])
+    marks = [((b.expected, row - 0.42), (b.expected, row + 0.42)) for row, b in enumerate(bars)]
+    ax.add_collection(LineCollection(marks, colors=EXPECTED_INK, linewidths=2.4,
+                                     capstyle="butt", zorder=2), autolim=False)  # fmt: skip
     for row, b in enumerate(bars):
-        ax.plot([b.expected, b.expected], [row - 0.42, row + 0.42], color=EXPECTED_INK,
-                linewidth=2.4, solid_capstyle="butt")  # fmt: skip
         end = max(b.share, b.expected)
         ax.text(end + top * 0.015, row, f"{b.share:.1f}%", va="center", color=MUTED,
                 fontproperties=style.props(9, bold=b.overall))  # fmt: skip
@@ -436,7 +459,7 @@ def _quarter_panel(ax: Axes, style: _Style, groups: list[QuarterGroup], names: l
         shares = [_green_share(g.months[month]) for g in groups]
         rows = [row + offset for row, share in enumerate(shares) if share is not None]
         values = [share for share in shares if share is not None]
-        ax.barh(rows, values, height=0.25, color=MONTH_COLOURS[month])
+        _hbars(ax, rows, values, [MONTH_COLOURS[month]] * len(rows), height=0.25)
         for row, value in zip(rows, values, strict=True):
             ax.text(value + 1.2, row, f"{value:.0f}%", va="center", color=MUTED,
                     fontproperties=style.props(7.5))  # fmt: skip
