@@ -77,7 +77,7 @@ class ChartLabels:
     month_title: str  # {hq} {year} {month}
     quarter_title: str  # {hq} {year} {quarter}
     months: tuple[str, ...]  # twelve month names
-    interim: str  # after the title of an open month's chart
+    interim: str  # {title}: the title of an open month's chart
     lights: Mapping[Light, str]  # the legend's words
     items_title: str
     items_axis: str
@@ -114,7 +114,7 @@ class _Style:
 
     def name(self, name: str, n: int, pattern: str) -> str:
         """A data name (group, metric, headquarters), or `pattern` numbered when undrawable."""
-        return self.font.clean(name if self.font.draws(name) else pattern.format(n=n))
+        return self.font.clean(name if self.font.draws_letters(name) else pattern.format(n=n))
 
     def props(self, size: float, *, bold: bool = False) -> Any:
         """Font properties of a text."""
@@ -308,7 +308,7 @@ def _items_panel(ax: Axes, style: _Style, groups: list[GroupSummary], names: lis
 class _MetricBar:
     """One bar of the metric panel: a completion share against 序时进度, both in percent."""
 
-    label: str
+    label: str  # wrapped
     share: float
     expected: float
     behind: bool
@@ -340,8 +340,10 @@ def _metric_bars(
               for n, key in enumerate(keys, start=1)}  # fmt: skip
 
     def bar(label: str, metric: MetricTotal, overall: bool) -> _MetricBar:
-        if len(keys) > 1:
-            label = f"{label} · {titles[(metric.name, metric.unit)]}"
+        if len(keys) > 1:  # the group on one line, the metric on the next
+            label = f"{_wrap(label, lines=1)}\n{_wrap(titles[(metric.name, metric.unit)], lines=1)}"
+        else:
+            label = _wrap(label)
         std = metric.standing
         share = _percent(std.share) if std.share is not None else 0.0
         return _MetricBar(label, share, _percent(std.expected), std.behind, overall)
@@ -368,7 +370,7 @@ def _metric_panel(ax: Axes, style: _Style, bars: list[_MetricBar], title: str) -
         end = max(b.share, b.expected)
         ax.text(end + top * 0.015, row, f"{b.share:.1f}%", va="center", color=MUTED,
                 fontproperties=style.props(9, bold=b.overall))  # fmt: skip
-    ax.set_yticks(rows, [_wrap(b.label) for b in bars], fontproperties=style.props(10))
+    ax.set_yticks(rows, [b.label for b in bars], fontproperties=style.props(10))
     for tick, b in zip(ax.get_yticklabels(), bars, strict=True):
         if b.overall:
             tick.set_fontweight("bold")
@@ -406,7 +408,7 @@ def month_chart(
     else:
         names = [_wrap(name) for name in shown]
         if bars:
-            items_ax, metric_ax = _panels(fig, style, [names, [_wrap(b.label) for b in bars]],
+            items_ax, metric_ax = _panels(fig, style, [names, [b.label for b in bars]],
                                           [3, 2])  # fmt: skip
             _metric_panel(metric_ax, style, bars, metric_title)
         else:
@@ -418,7 +420,7 @@ def month_chart(
     month = style.labels.months[digest.month - 1]
     title = style.labels.month_title.format(hq=hq, year=digest.year, month=month)
     if not digest.closed:
-        title = f"{title} {style.labels.interim}"
+        title = style.labels.interim.format(title=title)
     _title(fig, style, title)
     return _png(fig)
 

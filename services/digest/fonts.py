@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -60,8 +61,8 @@ def _installed() -> list[str]:
 @cache
 def cjk_font() -> str | None:
     """The family name of a CJK font on this system that draws Chinese, or None (cached)."""
-    installed = set(_installed())
-    others = [name for name in _installed() if "CJK" in name and "Mono" not in name]
+    installed = _installed()
+    others = [name for name in installed if "CJK" in name and "Mono" not in name]
     for family in [f for f in CJK_FAMILIES if f in installed] + others:
         if all(ord(char) in _charmap(family) for char in _PROBE):
             return family
@@ -99,9 +100,12 @@ class ChartFont:
         """Whether every character of `text` has a glyph in one of the families."""
         return all(self._has(char) for char in text)
 
+    def draws_letters(self, text: str) -> bool:
+        """Whether every letter of `text` has a glyph (symbols such as emoji may be missing)."""
+        return all(self._has(char) for char in text if unicodedata.category(char)[0] in "LN")
+
     def clean(self, text: str) -> str:
-        """`text` as drawn: without the characters no family draws (emoji, rare scripts), and
-        with `$` escaped (matplotlib reads `$…$` as mathtext)."""
+        """`text` without the characters no family draws (emoji…), `$` escaped (not mathtext)."""
         return "".join(char for char in text if self._has(char)).replace("$", r"\$")
 
     def _has(self, char: str) -> bool:

@@ -121,6 +121,16 @@ def test_the_same_digest_gives_the_same_bytes(zh: ChartLabels, en: ChartLabels) 
     assert month_chart(replace(digest(), closed=False), zh, fallback=en) != first  # interim
 
 
+def test_names_with_emoji_and_dollars_are_drawn_without_tofu(
+    zh: ChartLabels, en: ChartLabels
+) -> None:
+    d = digest()
+    odd = replace(d.groups[2], name="国际贸易🚢和$国际$投资组")  # a glyph warning fails the test
+    plain = replace(d.groups[2], name="国际贸易和$国际$投资组")
+    drawn = month_chart(replace(d, groups=[*d.groups[:2], odd]), zh, fallback=en)
+    assert drawn == month_chart(replace(d, groups=[*d.groups[:2], plain]), zh, fallback=en)
+
+
 def test_charts_drawn_in_threads_at_once_are_the_same(zh: ChartLabels, en: ChartLabels) -> None:
     alone = month_chart(digest(), zh, fallback=en)
     with ThreadPoolExecutor(max_workers=2) as pool:
