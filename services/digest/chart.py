@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -116,7 +117,7 @@ class _Style:
         """A data name (group, metric, headquarters), or `pattern` numbered when undrawable."""
         return self.font.clean(name if self.font.draws_letters(name) else pattern.format(n=n))
 
-    def props(self, size: float, *, bold: bool = False) -> Any:
+    def props(self, size: float, *, bold: bool = False) -> FontProperties:
         """Font properties of a text."""
         return self.font.props(size, bold=bold)
 
@@ -238,8 +239,7 @@ def _hbars(
     height: float = 0.64,
     edge: str = "none",
 ) -> None:
-    """Horizontal bars as one collection (a Rectangle each would cost a tenth of a second per
-    forty); the caller sets the axes' limits."""
+    """Horizontal bars as one collection (far cheaper than a Rectangle each); no autoscaling."""
     lefts = lefts or [0.0] * len(rows)
     boxes = [
         ((x, y - height / 2), (x + w, y - height / 2), (x + w, y + height / 2), (x, y + height / 2))

@@ -96,10 +96,6 @@ class ChartFont:
         return FontProperties(family=list(self.families), size=size,
                               weight="bold" if bold else "normal")  # fmt: skip
 
-    def draws(self, text: str) -> bool:
-        """Whether every character of `text` has a glyph in one of the families."""
-        return all(self._has(char) for char in text)
-
     def draws_letters(self, text: str) -> bool:
         """Whether every letter of `text` has a glyph (symbols such as emoji may be missing)."""
         return all(self._has(char) for char in text if unicodedata.category(char)[0] in "LN")
