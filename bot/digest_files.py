@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from bot.chart_labels import chart_labels
+from bot.chart_labels import chart_labels, english_chart_labels
 from bot.digest_book_labels import (
     digest_book_filename,
     digest_book_labels,
@@ -36,7 +36,9 @@ class DigestFiles:
 async def month_files(renderer: Renderer, digest: Digest, tz: tzinfo) -> DigestFiles:
     """The month's digest in the renderer's language (chart and workbook made off the loop)."""
     parts = render_digest(renderer, digest)
-    chart = await asyncio.to_thread(month_chart, digest, chart_labels(renderer))
+    chart = await asyncio.to_thread(
+        month_chart, digest, chart_labels(renderer), fallback=english_chart_labels()
+    )
     labels = digest_book_labels(renderer, digest)
     book = await asyncio.to_thread(month_workbook, digest, labels, tz=tz)
     return DigestFiles(
@@ -49,7 +51,9 @@ async def month_files(renderer: Renderer, digest: Digest, tz: tzinfo) -> DigestF
 async def quarter_files(renderer: Renderer, quarter: QuarterDigest) -> DigestFiles:
     """The quarter review in the renderer's language."""
     parts = render_quarter(renderer, quarter)
-    chart = await asyncio.to_thread(quarter_chart, quarter, chart_labels(renderer))
+    chart = await asyncio.to_thread(
+        quarter_chart, quarter, chart_labels(renderer), fallback=english_chart_labels()
+    )
     labels = quarter_book_labels(renderer, quarter)
     book = await asyncio.to_thread(quarter_workbook, quarter, labels)
     return DigestFiles(
