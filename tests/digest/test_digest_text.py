@@ -14,7 +14,15 @@ from bot.digest_text import join_parts, render_digest, render_group, render_quar
 from bot.templating import LANGUAGES, Renderer
 from models.reporting import ReportStatus
 from sandbox.emulator.html_check import parse_html, strip_html
-from services.digest.model import Digest, GroupSummary, LightCounts, MetricTotal, Submission, Trend
+from services.digest.model import (
+    Digest,
+    GroupSummary,
+    LightCounts,
+    MetricLine,
+    MetricTotal,
+    Submission,
+    Trend,
+)
 from services.digest.progress import standing
 from tests.digest.factory import GROUPS, TOLERANCE, YM, digest, quarter
 from tests.digest.golden import assert_golden
@@ -237,6 +245,42 @@ def test_user_text_arrives_escaped_and_the_html_is_telegrams(lang: str) -> None:
     assert "任务18&lt;&amp;&gt;" in text and "<&>" not in text
     assert "征迁需区里协调 &lt;b&gt;急&lt;/b&gt;" in text
     parse_html(text)  # raises on a tag Telegram does not know or an unescaped "&"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_user_text_shows_exactly_as_typed(lang: str) -> None:
+    odd = "A<&>“B”"
+    dg = digest()
+    dg.overdue = [replace(o, stage_content=odd * 10) for o in dg.overdue]  # clipped at 40
+    dg.stalled = [replace(s, progress=odd * 20, unit=odd) for s in dg.stalled]  # clipped at 60
+    dg.problems = [replace(p, text=odd, person=odd) for p in dg.problems]
+    dg.goals = [replace(g, lines=[replace(x, text=odd) for x in g.lines]) for g in dg.goals]
+    dg.submission.missing = [replace(m, person=odd, unit=odd) for m in dg.submission.missing]
+    dg.notice_units = [replace(n, name=odd) for n in dg.notice_units]
+    texts = [render(lang, dg)]
+    texts += [join_parts(render_group(RENDERERS[lang], dg, g)) for g in GROUPS]
+    for text in texts:
+        assert "&amp;amp;" not in text and "&amp;lt;" not in text  # escaped once, not twice
+        assert "<&>" not in text
+    visible = strip_html(texts[0])
+    assert visible.count(odd) >= 6  # problems, goals, missing, notice…
+    assert (odd * 10)[:39] + "…" in visible  # a clipped text is cut before escaping
+    assert (odd * 20)[:59] + "…" in visible
+
+
+def test_a_growth_rate_is_compared_with_its_target() -> None:
+    dg = digest()
+    item = replace(dg.items[1], metric=_rate("6", "10"))
+    text = render("zh", replace(dg, behind_metrics=[item]))
+    assert "（水部街道 林嵩）：1-11月外贸出口增长 6%，年度目标 10%，完成目标的 60.0%。" in text
+    english = render("en", replace(dg, behind_metrics=[item]))
+    assert "外贸出口增长, Jan–Nov: 6%, annual target 10%, 60.0% of the target." in english
+
+
+def _rate(value: str, target: str) -> MetricLine:
+    std = standing(Decimal(value), Decimal(target), unit="%", ym=YM, start_ym=202101,
+                   end_ym=202112, tolerance=TOLERANCE)  # fmt: skip
+    return MetricLine("外贸出口增长", "%", False, 202101, YM, std)
 
 
 def test_many_groups_get_chinese_ordinals() -> None:
