@@ -296,6 +296,9 @@ def test_a_group_without_anything_due() -> None:
     dg = replace(digest(), groups=[*digest().groups, idle])
     assert "（四）空组　第4名\n本月无应报送事项。" in render("zh", dg)
     assert "本组本月无应报送事项。" in join_parts(render_group(RENDERERS["zh"], dg, "空组"))
+    unnamed = replace(dg, groups=[*digest().groups, replace(idle, name="")])
+    assert "（四）未分组　第4名" in render("zh", unnamed)
+    assert join_parts(render_group(RENDERERS["zh"], unnamed, "")).startswith("<b>未分组 2021年11月")
 
 
 def test_group_part_is_the_groups_own() -> None:
