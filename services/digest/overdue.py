@@ -19,6 +19,7 @@ from models.reporting import Cycle, Report, ReportStatus
 from models.tasks import Assignment, Stage, Task, TaskStatus, WorkingGroup
 from services.digest.model import OverdueLine
 from services.digest.progress import months_between
+from services.digest.rows import STATUS, fetch
 
 
 async def _ended_stages(session: AsyncSession, hq_id: int, ym: int) -> list[tuple[Any, ...]]:
@@ -39,7 +40,7 @@ async def _ended_stages(session: AsyncSession, hq_id: int, ym: int) -> list[tupl
                col(Stage.active).is_(True), col(Stage.end_ym) <= ym, had_cycle)
         .order_by(col(Task.number), col(Stage.seq), col(Assignment.position))
     )  # fmt: skip
-    return [tuple(row) for row in (await session.execute(query)).all()]
+    return [tuple(row) for row in await fetch(session, query)]
 
 
 async def _newest_reports(
@@ -54,8 +55,8 @@ async def _newest_reports(
         .order_by(col(Cycle.ym), col(Report.revision))
     )  # fmt: skip
     newest = {}
-    for stage_id, person_id, status, month in (await session.execute(query)).all():
-        newest[(stage_id, person_id)] = (ReportStatus(status), int(month))
+    for stage_id, person_id, status, month in await fetch(session, query):
+        newest[(stage_id, person_id)] = (STATUS[status], int(month))
     return newest
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from services.digest.lights import LAGGING
 from services.digest.model import GroupSummary, ItemLine, Light, Notice, Owed
 from services.digest.progress import SHARE_PLACES
 
@@ -50,19 +49,21 @@ def notices(items: Sequence[ItemLine], name_of: Callable[[ItemLine], str]) -> li
     rank. A name lagging this month `needs_plan` (a 推进方案 with next month's report).
     """
     found: dict[str, Notice] = {}
+    white, green = Light.white, Light.green
     for item in items:
         name = name_of(item)
-        if not name:
-            continue
-        notice = found.setdefault(name, Notice(name, 0, 0, 0, []))
+        notice = found.get(name)
+        if notice is None:
+            notice = found[name] = Notice(name, 0, 0, 0, [])
         notice.due += 1
-        if item.light is Light.white:
+        if item.light is white:
             notice.missing += 1
-        elif item.light in LAGGING:
-            notice.lagging += 1
-        else:
+        elif item.light is green:
             continue
+        else:
+            notice.lagging += 1
         notice.owed.append(_owed(item))
+    found.pop("", None)
     named = sorted((n for n in found.values() if n.total > 0),
                    key=lambda n: (-n.total, -n.missing, n.name))  # fmt: skip
     for place, notice in enumerate(named, start=1):

@@ -4,7 +4,7 @@ Compared per (task, person): the newest report on any stage of the task in each 
 headquarters (cycles in month order; a month without a cycle is not a reporting month). This
 month's report equal to the previous cycle's and the one before is stalled for 2 months; each
 earlier equal cycle adds one. A report marked 已完成 is never stalled. Two queries at most: the
-previous two cycles' reports, then (only for stalled tasks) the older ones to count further back.
+previous cycle's reports, then (only for tasks unchanged since then) the older cycles' reports.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.reporting import Cycle, Report, ReportStatus
+from models.reporting import Report, ReportStatus
 from models.tasks import Stage
 from services.digest.model import ItemLine, StalledLine
-from services.digest.rows import ReportRow
+from services.digest.rows import ReportRow, fetch
 
 STALLED_AFTER = 2  # months without change before a task is named
+MAX_FILTERED = 2000  # more candidates than this: read the older cycles whole, not by task
 
 Said = tuple[str, Decimal | None]  # normalised progress text and metric figure
 
@@ -33,22 +34,23 @@ def said(progress: str, metric: Decimal | None) -> Said:
 
 
 async def _said_in(
-    session: AsyncSession, cycle_ids: Collection[int], task_ids: Collection[int] | None = None
+    session: AsyncSession, cycles: Mapping[int, int], task_ids: Collection[int] | None = None
 ) -> dict[tuple[int, int, int], Said]:
-    """What each person's newest report on each task said, by (month, task, person)."""
+    """What each person's newest report on each task said in these cycles (month → cycle id),
+    by (month, task, person)."""
+    months = {cycle_id: ym for ym, cycle_id in cycles.items()}
     query = (
-        sa_select(col(Cycle.ym), col(Stage.task_id), col(Report.person_id), col(Report.progress),
-                  col(Report.metric_value))
-        .join(Cycle, col(Cycle.id) == Report.cycle_id)
+        sa_select(col(Report.cycle_id), col(Stage.task_id), col(Report.person_id),
+                  col(Report.progress), col(Report.metric_value))
         .join(Stage, col(Stage.id) == Report.stage_id)
-        .where(col(Report.cycle_id).in_(list(cycle_ids)))
-        .order_by(col(Cycle.ym), col(Stage.seq), col(Report.revision))
+        .where(col(Report.cycle_id).in_(list(months)))
+        .order_by(col(Report.cycle_id), col(Stage.seq), col(Report.revision))
     )  # fmt: skip
     if task_ids is not None:
         query = query.where(col(Stage.task_id).in_(list(task_ids)))
     found = {}
-    for ym, task_id, person_id, progress, metric in (await session.execute(query)).all():
-        found[(int(ym), int(task_id), int(person_id))] = said(progress, metric)
+    for cycle_id, task_id, person_id, progress, metric in await fetch(session, query):
+        found[(months[cycle_id], task_id, person_id)] = said(progress, metric)
     return found
 
 
@@ -92,15 +94,16 @@ async def stalled_lines(
     reports: Mapping[tuple[int, int], ReportRow],
 ) -> list[StalledLine]:  # fmt: skip
     """Every task (per person) whose report said the same over this and the last two cycles."""
-    before = [month for month in sorted(cycles) if month < ym]
+    before = [month for month in sorted(cycles) if month < ym][::-1]
     if len(before) < STALLED_AFTER:
         return []
-    recent, older = before[-STALLED_AFTER:][::-1], before[:-STALLED_AFTER][::-1]
     runs = _candidates(items, reports)
-    _extend(runs, recent, await _said_in(session, [cycles[m] for m in recent]))
-    runs = [r for r in runs if r.months >= STALLED_AFTER]
-    if runs and older:
-        tasks = {r.item.task_id for r in runs}
-        _extend(runs, older, await _said_in(session, [cycles[m] for m in older], tasks))
+    _extend(runs, before[:1], await _said_in(session, {before[0]: cycles[before[0]]}))
+    runs = [r for r in runs if r.months == 1]
+    if runs:
+        tasks = {r.item.task_id for r in runs} if len(runs) <= MAX_FILTERED else None
+        older = await _said_in(session, {m: cycles[m] for m in before[1:]}, tasks)
+        _extend(runs, before[1:], older)
     return [StalledLine(r.item.number, r.item.task_name, r.item.group, r.item.unit, r.item.person,
-                        r.item.progress or "", r.months, r.since_ym) for r in runs]  # fmt: skip
+                        r.item.progress or "", r.months, r.since_ym)
+            for r in runs if r.months >= STALLED_AFTER]  # fmt: skip

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from models.reporting import ReportStatus
-from services.digest.model import ItemLine, LightCounts, MissingPerson, Submission
+from services.digest.model import ItemLine, Light, LightCounts, MissingPerson, Submission
 
 
 def light_counts(items: Sequence[ItemLine]) -> LightCounts:
     """How many items have each light; how many reports have each status (in status order)."""
-    counts = LightCounts()
-    statuses: dict[ReportStatus, int] = {}
-    for item in items:
-        setattr(counts, item.light.value, counts.of(item.light) + 1)
-        if item.status is not None:
-            statuses[item.status] = statuses.get(item.status, 0) + 1
-    counts.statuses = {s: statuses[s] for s in ReportStatus if s in statuses}
-    return counts
+    lights = Counter(item.light.value for item in items)
+    statuses = Counter(item.status for item in items if item.status is not None)
+    return LightCounts(
+        green=lights[Light.green.value], yellow=lights[Light.yellow.value],
+        red=lights[Light.red.value], white=lights[Light.white.value],
+        statuses={s: statuses[s] for s in ReportStatus if statuses[s]},
+    )  # fmt: skip
 
 
 def missing_persons(items: Sequence[ItemLine]) -> list[MissingPerson]:
     """Who has not reported, by (person, unit, group), in the order of their first 序号."""
     found: dict[tuple[int, str, str], MissingPerson] = {}
     for item in items:
-        if item.reported:
+        if item.status is not None:
             continue
         key = (item.person_id, item.unit, item.group)
         entry = found.setdefault(key, MissingPerson(item.person, item.unit, item.group, [], []))
@@ -36,12 +36,17 @@ def missing_persons(items: Sequence[ItemLine]) -> list[MissingPerson]:
 
 def submission_of(items: Sequence[ItemLine]) -> Submission:
     """报送情况: reported / due, on time / late, persons who reported everything, the missing."""
-    reported = [i for i in items if i.reported]
-    late = sum(i.late for i in reported)
-    persons = {i.person_id for i in items}
-    short = {i.person_id for i in items if not i.reported}
+    reported = late = 0
+    persons, short = set(), set()
+    for item in items:
+        persons.add(item.person_id)
+        if item.status is None:
+            short.add(item.person_id)
+        else:
+            reported += 1
+            late += item.late
     return Submission(
-        due=len(items), reported=len(reported), on_time=len(reported) - late, late=late,
+        due=len(items), reported=reported, on_time=reported - late, late=late,
         persons_due=len(persons), persons_reported=len(persons - short),
         missing=missing_persons(items),
     )  # fmt: skip

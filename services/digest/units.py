@@ -72,7 +72,8 @@ def rule_names(units: Iterable[tuple[str, bool]]) -> dict[str, str]:
 async def unit_names(session: AsyncSession) -> UnitNames:
     """The alias table and the 区 rule over every unit, in two queries."""
     used = exists().where(col(Assignment.unit_id) == col(Unit.id))
-    rows = (await session.execute(sa_select(col(Unit.name), used))).all()
+    connection = await session.connection()
+    rows = (await connection.execute(sa_select(col(Unit.name), used))).all()
     aliases = (await session.exec(select(UnitAlias.alias, UnitAlias.canonical))).all()
     return UnitNames(
         aliases={alias: canonical for alias, canonical in aliases},
