@@ -5,6 +5,9 @@
 25th), reports are submitted through `submit_report` at fixed clock times, and the month is closed
 on the 28th / 28th / 29th at 18:00. Deterministic: the golden digests are built on it.
 
+Tests use the `scripted` fixture (import it with `scripted_template`): the script runs once per
+test session into a template database, and each test gets its own copy.
+
 Besides the answers, the headquarters has:
 - a liaison 王晓燕 of 东街口商圈管委会 (附件1's spelling: a second Unit row, reconciled with 附件2's
   区东街口商圈管委会 by the automatic 区 rule) who reports for 林叶成;
@@ -36,14 +39,23 @@ November (37 items due, 16 persons; due 2021-11-25):
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
 
+import pytest
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.database import SessionFactory
+from models.database import SessionFactory, create_engine, session_factory
+from models.migrate import upgrade
 from models.people import Person, Unit
 from models.reporting import Cycle, ReportStatus
 from models.tables import Headquarters
@@ -57,6 +69,9 @@ from services.reporting.office import open_month
 from services.reporting.reports import submit_report
 from services.roles import grant_liaison
 from tests.botflow import HQ_NAME, import_seed
+from tests.dbutil import create_database, drop_database, sqlite_url, test_backend_url
+
+T = TypeVar("T")
 
 MONTHS = (202109, 202110, 202111)
 DUE_DAY = {202109: 24, 202110: 25, 202111: 25}
@@ -268,3 +283,75 @@ async def scripted_month(sessions: SessionFactory, clock: ManualClock) -> Script
     for ym in MONTHS:
         due_on[ym] = await _run_month(sessions, clock, hq_id, ym, persons)
     return ScriptedMonth(hq_id, due_on=due_on)
+
+
+@dataclass(frozen=True)
+class ScriptedDatabase:
+    """A database holding the scripted quarter, and the clock's time after the script."""
+
+    url: str
+    script: ScriptedMonth
+    clock_at: datetime
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """A fresh copy of the scripted database for one test: its sessions and the script."""
+
+    sessions: SessionFactory
+    script: ScriptedMonth
+
+
+async def _make_template(url: str) -> ScriptedDatabase:
+    """Migrate `url` and run the script on it."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        clock = ManualClock(datetime(2021, 9, 1, 9, 0), tz="Asia/Shanghai")
+        script = await scripted_month(session_factory(engine), clock)
+        return ScriptedDatabase(url, script, clock.now())
+    finally:
+        await engine.dispose()
+
+
+def _in_thread(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on its own loop in a worker thread (outside pytest's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
+@pytest.fixture(scope="session")
+def scripted_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScriptedDatabase]:
+    """The scripted quarter, run once per test session (a SQLite file or a PostgreSQL database)."""
+    server = test_backend_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("scripted") / "scripted.db"
+        yield _in_thread(_make_template(sqlite_url(path)))
+        return
+    url = _in_thread(create_database(server))
+    try:
+        yield _in_thread(_make_template(url))
+    finally:
+        _in_thread(drop_database(url))
+
+
+@pytest.fixture
+async def scripted(
+    scripted_template: ScriptedDatabase, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[Scripted]:
+    """A copy of the scripted database for this test; `clock` stands where the script left it."""
+    server = test_backend_url()
+    if server is None:
+        target = tmp_path / "scripted.db"
+        shutil.copyfile(make_url(scripted_template.url).database or "", target)
+        url = sqlite_url(target)
+    else:
+        url = await create_database(server, template=make_url(scripted_template.url).database)
+    clock.set(scripted_template.clock_at)
+    engine = create_engine(url)
+    try:
+        yield Scripted(session_factory(engine), scripted_template.script)
+    finally:
+        await engine.dispose()
+        if server is not None:
+            await drop_database(url)
