@@ -182,6 +182,6 @@ async def remove_alias(session: AsyncSession, *, alias: str) -> RemoveKind:
 
 
 async def list_aliases(session: AsyncSession) -> list[UnitAlias]:
-    """Every alias, by canonical name then alias."""
-    query = select(UnitAlias).order_by(col(UnitAlias.canonical), col(UnitAlias.alias))
-    return list((await session.exec(query)).all())
+    """Every alias, by canonical name then alias (code point order, the same on every backend)."""
+    aliases = (await session.exec(select(UnitAlias))).all()
+    return sorted(aliases, key=lambda a: (a.canonical, a.alias))
