@@ -11,13 +11,23 @@ from services.digest.model import ItemLine, Light, LightCounts, MissingPerson, S
 
 def light_counts(items: Sequence[ItemLine]) -> LightCounts:
     """How many items have each light; how many reports have each status (in status order)."""
-    lights = Counter(item.light.value for item in items)
-    statuses = Counter(item.status for item in items if item.status is not None)
-    return LightCounts(
-        green=lights[Light.green.value], yellow=lights[Light.yellow.value],
-        red=lights[Light.red.value], white=lights[Light.white.value],
-        statuses={s: statuses[s] for s in ReportStatus if statuses[s]},
-    )  # fmt: skip
+    counts = LightCounts()
+    statuses: Counter[str] = Counter()
+    green, yellow, red = Light.green, Light.yellow, Light.red
+    for item in items:
+        light = item.light
+        if light is green:
+            counts.green += 1
+        elif light is yellow:
+            counts.yellow += 1
+        elif light is red:
+            counts.red += 1
+        else:
+            counts.white += 1
+        if item.status is not None:
+            statuses[item.status.value] += 1
+    counts.statuses = {s: statuses[s.value] for s in ReportStatus if statuses[s.value]}
+    return counts
 
 
 def missing_persons(items: Sequence[ItemLine]) -> list[MissingPerson]:
