@@ -6,8 +6,9 @@ year 2021 in 8 groups, N/5 persons in N/50 units (some units also spelled withou
 responsible unit on a fifth of the stages, 40 % of the tasks with a 年度投资 target and 5 % with a
 growth rate; cycles 2021-09, 2021-10 and 2021-11 (closed) with 90 % of the items reported each
 month, a tenth of those revised once, and some texts unchanged for three months. Then a second
-child process builds November's digest `--runs` times and reports the time of each build and its
-peak RSS (so the seeding's memory is not counted). A measurement, not a test.
+child process builds November's digest `--runs` times and reports the wall and CPU time of each
+build (CPU: this process, the SQLite thread included) and its peak RSS (so the seeding's memory is
+not counted). A measurement, not a test.
 
 Usage: .venv/bin/python -m bench.digest_data [--tasks 1000 10000 100000] [--runs 3]
        [--database-dir DIR] [--json]
@@ -158,20 +159,21 @@ async def seed(url: str, tasks: int) -> None:
 async def measure(url: str, runs: int) -> dict[str, Any]:
     """Build November's digest `runs` times; seconds per build, items, peak RSS."""
     engine = create_engine(url)
-    times, items = [], 0
+    times, cpu, items = [], [], 0
     try:
         sessions = session_factory(engine)
         for _ in range(runs):
             async with sessions() as session:
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 digest = await build_digest(session, hq_id=1, ym=202111, tolerance=Decimal(5))
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - used)
                 assert digest is not None
                 items = len(digest.items)
     finally:
         await engine.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"items": items, "seconds": times, "peak_rss_mib": round(rss)}
+    return {"items": items, "seconds": times, "cpu_seconds": cpu, "peak_rss_mib": round(rss)}
 
 
 def _child(*args: str) -> str:
@@ -209,10 +211,10 @@ def main() -> None:
                   **json.loads(_child("--measure", url, "--runs", str(args.runs)))}  # fmt: skip
         results.append(result)
         if not args.json:
-            best = min(result["seconds"])
-            print(f"{tasks:>7} tasks  {result['items']:>7} items  build {best:.3f} s (best of "
-                  f"{args.runs}; first {result['seconds'][0]:.3f} s)  peak RSS "
-                  f"{result['peak_rss_mib']} MiB  (seeded in {seeded:.1f} s)")  # fmt: skip
+            best, cpu = min(result["seconds"]), min(result["cpu_seconds"])
+            print(f"{tasks:>7} tasks  {result['items']:>7} items  build {best:.3f} s wall, "
+                  f"{cpu:.3f} s CPU (best of {args.runs}; first {result['seconds'][0]:.3f} s)  "
+                  f"peak RSS {result['peak_rss_mib']} MiB  (seeded in {seeded:.1f} s)")  # fmt: skip
     if args.json:
         print(json.dumps(results, indent=2))
 

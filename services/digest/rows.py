@@ -29,7 +29,7 @@ Ts = TypeVarTuple("Ts")
 STATUS = {status.value: status for status in ReportStatus}  # faster than ReportStatus(text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageFacts:
     """What a digest needs of a due stage beyond `DueStage`: its start, plan year and metric."""
 
@@ -38,7 +38,7 @@ class StageFacts:
     metric: MetricSpec | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueItem:
     """One (stage, person) due in the month: who and what (`due`), and the stage's facts."""
 
@@ -51,7 +51,7 @@ class DueItem:
         return (self.due.stage_id, self.due.person_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportRow:
     """The newest revision of one report, as far as a digest reads it."""
 
