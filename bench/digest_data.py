@@ -100,13 +100,15 @@ def _structure(rows: Rows, tasks: int, rnd: random.Random) -> list[list[tuple[in
         elif number % 5 < 2:
             metric = {"metric_name": "年度投资", "metric_unit": "万元",
                       "metric_annual_target": Decimal(rnd.randint(100, 20000))}  # fmt: skip
-        task = rows.add(Task, hq_id=hq, plan_year=2021, number=number, group_id=groups[number % GROUPS],
+        group = groups[number % GROUPS]
+        task = rows.add(Task, hq_id=hq, plan_year=2021, number=number, group_id=group,
                         name=f"项目{number}", created_at=AT, updated_at=AT, **metric)  # fmt: skip
         spans = [(202101, 202109), (202110, 202112)] if number % 3 == 0 else [(202101, 202112)]
         stages = []
         for seq, (start, end) in enumerate(spans, start=1):
             stage = rows.add(Stage, task_id=task, seq=seq, content=f"任务{number}阶段{seq}",
-                             start_ym=start, end_ym=end, period_text=f"{start % 100}-{end % 100}月")  # fmt: skip
+                             start_ym=start, end_ym=end,
+                             period_text=f"{start % 100}-{end % 100}月")  # fmt: skip
             lead = persons[rnd.randrange(len(persons))]
             who = [lead] + ([persons[rnd.randrange(len(persons))]] if number % 5 == 1 else [])
             for position, person in enumerate(dict.fromkeys(who)):
@@ -131,7 +133,7 @@ def _reports(rows: Rows, plan: list[list[tuple[int, int, int, int]]], rnd: rando
                     rows.add(Report, cycle_id=cycle, stage_id=stage, person_id=person,
                              revision=revision, filler_id=person,
                              status=rnd.choice(STATUSES).value,
-                             progress="持续推进" if same else f"{ym}月推进第{number}项，修订{revision}",
+                             progress="持续推进" if same else f"{ym}月第{number}项第{revision}稿",
                              problems="需协调" if number % 11 == 0 else None,
                              next_goal="下月继续推进", metric_value=Decimal(rnd.randint(0, 15000)),
                              via="chat", late=rnd.random() < 0.05, submitted_at=AT)  # fmt: skip

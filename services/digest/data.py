@@ -1,8 +1,21 @@
 """The digest of a headquarters' month, computed from the database (a pure function of it).
 
-A constant number of set-based queries (`rows`, `overdue`, `stalled`, `units`), then dict lookups
-over the month's items: no query per item, nothing quadratic. Units are shown by their canonical
-names (`units.UnitNames`) everywhere.
+About ten set-based queries (`rows`, `overdue`, `stalled`, `units`), then dict lookups over the
+month's items: no query per item, nothing quadratic. Units are shown by their canonical names
+(`units.UnitNames`) everywhere. Beyond the rules of the lights, 序时进度, 逾期, 停滞, ranks and
+通报 (see `lights`, `overdue`, `stalled`, `ranking`):
+
+- Items are the (stage, person) pairs `services.due.due_in` gives, each with the newest revision
+  of its report this month.
+- A task's metric figure (the lead unit's, else the first given in the task list's unit order) is
+  the `MetricLine` of every reported item of that task, so its co-units share its light;
+  `behind_metrics` lists the task once (the item whose figure counts).
+- 报送情况 names the missing by (person, unit, group), in the order of their first 序号.
+- Groups are those with items due this month (a group with nothing due has no summary); tasks
+  without a group count in the totals only. `goals` leaves out groups without any goal.
+- Group ranks order by score (🟢 / due), then 报送率, then the mean share of the group's metric
+  totals; groups equal on all three share a rank. 通报 ranks share a rank on equal (total,
+  missing).
 """
 
 from __future__ import annotations
@@ -46,6 +59,7 @@ from services.digest.rows import (
 from services.digest.stalled import stalled_lines
 from services.digest.summary import light_counts, submission_of
 from services.digest.units import UnitNames, unit_names
+from services.reporting.answers import MetricSpec
 
 __all__ = ["build_digest", "build_quarter", "group_score", "quarter_months", "trend_of"]
 
@@ -81,21 +95,20 @@ class _Month:
 def _figures(due: Sequence[DueItem], month: _Month) -> dict[int, TaskFigure]:
     """The figure that counts for every due task with a metric, by task id."""
     keyed: dict[int, list[tuple[tuple[int, int], Decimal | None]]] = {}
-    first: dict[int, DueItem] = {}
+    first: dict[int, tuple[DueItem, MetricSpec]] = {}
     for item in due:
         if item.facts.metric is None:
             continue
         report = month.reports.get(item.key)
-        first.setdefault(item.due.task_id, item)
+        first.setdefault(item.due.task_id, (item, item.facts.metric))
         keyed.setdefault(item.due.task_id, []).append(
             (item.key, report.metric_value if report is not None else None)
         )
     figures = {}
     for task_id, pairs in keyed.items():
-        lead, counting = first[task_id], counting_figure(pairs)
-        assert lead.facts.metric is not None
-        figures[task_id] = TaskFigure(task_id, lead.due.group, lead.facts.metric,
-                                      lead.facts.plan_year, counting[1] if counting else None,
+        (lead, spec), counting = first[task_id], counting_figure(pairs)
+        figures[task_id] = TaskFigure(task_id, lead.due.group, spec, lead.facts.plan_year,
+                                      counting[1] if counting else None,
                                       counting[0] if counting else None)  # fmt: skip
     return figures
 
