@@ -44,7 +44,8 @@ async def month_files(renderer: Renderer, digest: Digest, tz: tzinfo) -> DigestF
     return DigestFiles(
         parts, chart, renderer.render_text("digest_chart_filename", digest=digest),
         renderer.render("digest_chart_caption", digest=digest), book,
-        digest_book_filename(renderer, digest), renderer.render("digest_book_caption", digest=digest),
+        digest_book_filename(renderer, digest),
+        renderer.render("digest_book_caption", digest=digest),
     )  # fmt: skip
 
 

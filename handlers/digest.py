@@ -3,7 +3,6 @@ button, /overdue, /export [YYYY-MM]."""
 
 from __future__ import annotations
 
-from services.digest.data import build_digest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -14,6 +13,7 @@ from handlers.guards import guarded, pressed, refused
 from handlers.request import Press, Request
 from jobs.digest import post_digest
 from models.reporting import Cycle
+from services.digest.data import build_digest
 from services.digest.model import Digest
 from services.digest.runs import latest_month
 from services.reporting.cycles import cycle_of, parse_month

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.digest.data import build_digest, build_quarter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.deps import Deps
@@ -22,6 +21,7 @@ from models.outbox import OutboxKind, OutboxMedia
 from models.reporting import Cycle
 from models.tables import Headquarters
 from services import outbox
+from services.digest.data import build_digest, build_quarter
 from services.digest.model import Digest
 from services.digest.runs import AT_CLOSE, next_posting, postings, record_posting
 from services.reporting.runs import group_leads
