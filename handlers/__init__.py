@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import HQApplication
 from handlers import (
+    aliases,
     cycle,
     digest,
     errors,
@@ -28,6 +29,7 @@ def register_all(application: HQApplication) -> None:
     cycle.register(application)
     schedule.register(application)
     digest.register(application)
+    aliases.register(application)
     people.register(application)
     group.register(application)
     hq.register(application)

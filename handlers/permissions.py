@@ -102,6 +102,11 @@ PERMISSIONS: dict[str, Rule] = {
         LEADERS, PRIVATE, "stages past their end month unfinished; stalled tasks", needs_hq=True
     ),
     "export": Rule(LEADERS, PRIVATE, "the month's Excel file: /export [YYYY-MM]", needs_hq=True),
+    "alias": Rule(
+        ADMINS,
+        PRIVATE,
+        "unit names in digests: /alias, /alias 别名 = 标准名, /alias remove 别名",
+    ),
     "report": Rule(
         REPORTERS,
         PRIVATE,
@@ -122,6 +127,11 @@ PERMISSIONS: dict[str, Rule] = {
         command="lang",
     ),
 }
+
+
+# Actions that are no command of their own: a file sent (upload), and /digest preview with its
+# 发布到指挥部群 button (a variant of /digest checked inside the handler, for admins only).
+NOT_COMMANDS = frozenset({"upload", "digest_preview"})
 
 
 def allowed(action: str, role: Role, where: Where) -> bool:

@@ -40,6 +40,7 @@ async def test_menus_follow_roles(sessions: SessionFactory, clock: ManualClock) 
 
         await ask(h.tg, h.admin_id, "grant", "林嵩 组长 海丝引领专项组")
         leader_menu = names(await h.tg.commands(scope=chat_scope(user["id"])))
-        assert leader_menu == [*responsible_menu[:-2], "tasks", "task", "hq", "lang"]
+        leads = ["tasks", "task", "digest", "overdue", "export", "hq", "lang"]
+        assert leader_menu == [*responsible_menu[:-2], *leads]
         await ask(h.tg, h.admin_id, "revoke", "林嵩 组长 海丝引领专项组")
         assert names(await h.tg.commands(scope=chat_scope(user["id"]))) == responsible_menu
