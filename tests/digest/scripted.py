@@ -300,6 +300,7 @@ class Scripted:
 
     sessions: SessionFactory
     script: ScriptedMonth
+    url: str = ""  # the copy's database URL (for the CLI)
 
 
 async def _make_template(url: str) -> ScriptedDatabase:
@@ -350,7 +351,7 @@ async def scripted(
     clock.set(scripted_template.clock_at)
     engine = create_engine(url)
     try:
-        yield Scripted(session_factory(engine), scripted_template.script)
+        yield Scripted(session_factory(engine), scripted_template.script, url)
     finally:
         await engine.dispose()
         if server is not None:
