@@ -121,7 +121,7 @@ def _structure(rows: Rows, tasks: int, rnd: random.Random) -> list[list[tuple[in
 
 def _reports(rows: Rows, plan: list[list[tuple[int, int, int, int]]], rnd: random.Random) -> None:
     """Three closed cycles; 90 % of the due items reported each month, some revised."""
-    for index, ym in enumerate(MONTHS):
+    for ym in MONTHS:
         cycle = rows.add(Cycle, hq_id=1, ym=ym, status="closed", due_on=date(2021, ym % 100, 25),
                          opened_at=AT, closed_at=AT)  # fmt: skip
         for number, stages in enumerate(plan, start=1):
@@ -137,7 +137,6 @@ def _reports(rows: Rows, plan: list[list[tuple[int, int, int, int]]], rnd: rando
                              problems="需协调" if number % 11 == 0 else None,
                              next_goal="下月继续推进", metric_value=Decimal(rnd.randint(0, 15000)),
                              via="chat", late=rnd.random() < 0.05, submitted_at=AT)  # fmt: skip
-        del index
 
 
 async def seed(url: str, tasks: int) -> None:
