@@ -174,7 +174,16 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
     finally:
         await engine.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"items": items, "seconds": times, "cpu_seconds": cpu, "peak_rss_mib": round(rss)}
+    return {"items": items, "seconds": times, "cpu_seconds": cpu, "peak_rss_mib": round(rss),
+            "calibration_seconds": calibration()}  # fmt: skip
+
+
+def calibration() -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast this machine is right now (≈0.18 s on
+    an idle machine of the project's CI class; shared machines vary by 2×)."""
+    started = time.process_time()
+    sum(range(10**7))
+    return round(time.process_time() - started, 3)
 
 
 def _child(*args: str) -> str:
@@ -215,7 +224,8 @@ def main() -> None:
             best, cpu = min(result["seconds"]), min(result["cpu_seconds"])
             print(f"{tasks:>7} tasks  {result['items']:>7} items  build {best:.3f} s wall, "
                   f"{cpu:.3f} s CPU (best of {args.runs}; first {result['seconds'][0]:.3f} s)  "
-                  f"peak RSS {result['peak_rss_mib']} MiB  (seeded in {seeded:.1f} s)")  # fmt: skip
+                  f"peak RSS {result['peak_rss_mib']} MiB  (seeded in {seeded:.1f} s; "
+                  f"calibration {result['calibration_seconds']} s)")  # fmt: skip
     if args.json:
         print(json.dumps(results, indent=2))
 

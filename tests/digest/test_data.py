@@ -244,7 +244,7 @@ async def test_due_items_are_the_items_due_in_says(scripted: Scripted) -> None:
     async with scripted.sessions() as session:
         for ym in scripted.script.months:
             ours = [
-                (d.due.stage_id, d.due.person_id)
+                (d.stage_id, d.person_id)
                 for d in await due_items(session, scripted.script.hq_id, ym)
             ]
             theirs = [
