@@ -168,13 +168,16 @@ def _groups(
     mine: dict[str, list[ItemLine]] = {}
     for item in items:
         mine.setdefault(item.group, []).append(item)
+    measured: dict[str, list[TaskFigure]] = {}
+    for figure in figures:
+        measured.setdefault(figure.group, []).append(figure)
     summaries = []
     for row in rows:
         lines = mine.get(row.name)
         if not lines:
             continue
         lights = light_counts(lines)
-        totals = metric_totals((f for f in figures if f.group == row.name), ym=month.ym,
+        totals = metric_totals(measured.get(row.name, []), ym=month.ym,
                                tolerance=month.tolerance)  # fmt: skip
         summaries.append(GroupSummary(row.name, list(row.leaders), submission_of(lines), lights,
                                       totals, group_score(lights.green, len(lines))))  # fmt: skip
