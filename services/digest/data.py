@@ -97,17 +97,17 @@ def _figures(due: Sequence[DueItem], month: _Month) -> dict[int, TaskFigure]:
     keyed: dict[int, list[tuple[tuple[int, int], Decimal | None]]] = {}
     first: dict[int, tuple[DueItem, MetricSpec]] = {}
     for item in due:
-        if item.facts.metric is None:
+        if item.metric is None:
             continue
         report = month.reports.get(item.key)
-        first.setdefault(item.due.task_id, (item, item.facts.metric))
-        keyed.setdefault(item.due.task_id, []).append(
+        first.setdefault(item.task_id, (item, item.metric))
+        keyed.setdefault(item.task_id, []).append(
             (item.key, report.metric_value if report is not None else None)
         )
     figures = {}
     for task_id, pairs in keyed.items():
         (lead, spec), counting = first[task_id], counting_figure(pairs)
-        figures[task_id] = TaskFigure(task_id, lead.due.group, spec, lead.facts.plan_year,
+        figures[task_id] = TaskFigure(task_id, lead.group, spec, lead.plan_year,
                                       counting[1] if counting else None,
                                       counting[0] if counting else None)  # fmt: skip
     return figures
@@ -123,17 +123,17 @@ def _metric(figure: TaskFigure | None, month: _Month) -> MetricLine | None:
 
 def _item(item: DueItem, metric: MetricLine | None, month: _Month) -> ItemLine:
     """One due item with its newest report, light and metric."""
-    due, report = item.due, month.reports.get(item.key)
+    report = month.reports.get(item.key)
     metric = metric if report is not None else None
     behind = metric is not None and metric.standing.behind
-    why = why_of(report.status if report else None, ym=month.ym, start_ym=item.facts.start_ym,
-                 end_ym=due.end_ym, metric_behind=behind)  # fmt: skip
+    why = why_of(report.status if report else None, ym=month.ym, start_ym=item.start_ym,
+                 end_ym=item.end_ym, metric_behind=behind)  # fmt: skip
     line = ItemLine(
-        task_id=due.task_id, number=due.task_number, task_name=due.task_name, group=due.group,
-        stage_id=due.stage_id, stage_content=due.content, period_text=due.period_text,
-        start_ym=item.facts.start_ym, end_ym=due.end_ym, unit=month.unit(due.unit),
-        person_id=due.person_id, person=due.person_name, light=light_of(why), why=why,
-        time_share=month.time_share(item.facts.start_ym, due.end_ym),
+        task_id=item.task_id, number=item.number, task_name=item.task_name, group=item.group,
+        stage_id=item.stage_id, stage_content=item.content, period_text=item.period_text,
+        start_ym=item.start_ym, end_ym=item.end_ym, unit=month.unit(item.unit),
+        person_id=item.person_id, person=item.person, light=light_of(why), why=why,
+        time_share=month.time_share(item.start_ym, item.end_ym),
     )  # fmt: skip
     if report is not None:
         line.status, line.progress, line.problems = report.status, report.progress, report.problems
@@ -151,9 +151,9 @@ def _items(
     metrics = {task_id: _metric(fig, month) for task_id, fig in figures.items()}
     items, behind = [], []
     for entry in due:
-        line = _item(entry, metrics.get(entry.due.task_id), month)
+        line = _item(entry, metrics.get(entry.task_id), month)
         items.append(line)
-        figure = figures.get(entry.due.task_id)
+        figure = figures.get(entry.task_id)
         if figure is not None and figure.key == entry.key and line.metric is not None:
             if line.metric.standing.behind:
                 behind.append(line)
@@ -168,13 +168,16 @@ def _groups(
     mine: dict[str, list[ItemLine]] = {}
     for item in items:
         mine.setdefault(item.group, []).append(item)
+    measured: dict[str, list[TaskFigure]] = {}
+    for figure in figures:
+        measured.setdefault(figure.group, []).append(figure)
     summaries = []
     for row in rows:
         lines = mine.get(row.name)
         if not lines:
             continue
         lights = light_counts(lines)
-        totals = metric_totals((f for f in figures if f.group == row.name), ym=month.ym,
+        totals = metric_totals(measured.get(row.name, []), ym=month.ym,
                                tolerance=month.tolerance)  # fmt: skip
         summaries.append(GroupSummary(row.name, list(row.leaders), submission_of(lines), lights,
                                       totals, group_score(lights.green, len(lines))))  # fmt: skip
@@ -231,7 +234,7 @@ async def _build(session: AsyncSession, hq_id: int, ym: int, tolerance: Decimal)
         return None
     due = await due_items(session, hq_id, ym)
     reports = await month_reports(session, cycle.id)
-    persons = {d.due.person_id: d.due.person_name for d in due}
+    persons = {d.person_id: d.person for d in due}
     persons |= await person_names(session, {r.filler_id for r in reports.values()} - set(persons))
     month = _Month(ym, tolerance, reports, await unit_names(session), persons)
     figures = _figures(due, month)
@@ -239,7 +242,7 @@ async def _build(session: AsyncSession, hq_id: int, ym: int, tolerance: Decimal)
     groups = _groups(await group_rows(session, hq_id), items, list(figures.values()), month)
     return Digest(
         hq_id=hq_id, hq_name=name, ym=ym,
-        plan_year=max((d.facts.plan_year for d in due), default=ym // 100),
+        plan_year=max((d.plan_year for d in due), default=ym // 100),
         closed=cycle.closed, due_on=cycle.due_on, tolerance=tolerance,
         submission=submission_of(items), lights=light_counts(items),
         metrics=metric_totals(figures.values(), ym=ym, tolerance=tolerance),

@@ -22,36 +22,38 @@ from models.people import Person, Unit
 from models.reporting import Cycle, CycleStatus, Report, ReportStatus
 from models.tables import Headquarters
 from models.tasks import Assignment, GroupLeader, Stage, Task, TaskStatus, WorkingGroup
-from services.due import DueStage
 from services.reporting.answers import MetricSpec
 
 Ts = TypeVarTuple("Ts")
 STATUS = {status.value: status for status in ReportStatus}  # faster than ReportStatus(text)
 
 
-@dataclass(frozen=True, slots=True)
-class StageFacts:
-    """What a digest needs of a due stage beyond `DueStage`: its start, plan year and metric."""
+@dataclass(slots=True)
+class DueItem:
+    """One (stage, person) due in the month: the task, the stage, who answers for it."""
 
+    task_id: int
+    number: int
+    task_name: str
+    group: str
+    stage_id: int
+    content: str
+    period_text: str
     start_ym: int
+    end_ym: int
+    person_id: int
+    person: str
+    unit: str
     plan_year: int
     metric: MetricSpec | None
-
-
-@dataclass(frozen=True, slots=True)
-class DueItem:
-    """One (stage, person) due in the month: who and what (`due`), and the stage's facts."""
-
-    due: DueStage
-    facts: StageFacts
 
     @property
     def key(self) -> tuple[int, int]:
         """(stage id, person id): what a report is about."""
-        return (self.due.stage_id, self.due.person_id)
+        return (self.stage_id, self.person_id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReportRow:
     """The newest revision of one report, as far as a digest reads it."""
 
@@ -97,8 +99,9 @@ def _covers(ym: int) -> list[ColumnElement[bool]]:
 async def due_items(session: AsyncSession, hq_id: int, ym: int) -> list[DueItem]:
     """Every (stage, person) due in `ym`, in 序号 / stage / lead-unit-first order, once each.
 
-    The same items as `services.due.due_in` (same joins and filter, a test holds them equal),
-    with each stage's start month, plan year and metric in the same query.
+    The same items as `services.due.due_in` (same joins and filter; a test holds them equal),
+    with each stage's start month, plan year and metric in the same query, as plain slotted
+    rows (a frozen dataclass costs more to build than the query).
     """
     query = (
         sa_select(col(Task.id), col(Task.number), col(Task.name),
@@ -115,20 +118,21 @@ async def due_items(session: AsyncSession, hq_id: int, ym: int) -> list[DueItem]
         .where(col(Task.hq_id) == hq_id, *_covers(ym))
         .order_by(col(Task.number), col(Stage.seq), col(Assignment.position))
     )  # fmt: skip
-    items, seen, facts = [], set(), {}
+    items, seen = [], set()
+    specs: dict[int, MetricSpec | None] = {}
     for row in await fetch(session, query):
-        (task, number, name, group, stage, seq, content, period, end, person, who, unit,
+        (task, number, name, group, stage, _seq, content, period, end, person, who, unit,
          start, year, metric, metric_unit, target) = row  # fmt: skip
         key = (stage or 0, person)
         if key in seen:
             continue
         seen.add(key)
-        if key[0] not in facts:
-            spec = MetricSpec(metric, metric_unit, target) if metric and metric_unit else None
-            facts[key[0]] = StageFacts(start, year, spec)
-        due = DueStage(task or 0, number, name, group, key[0], seq, content, period, end, person,
-                       who, unit)  # fmt: skip
-        items.append(DueItem(due, facts[key[0]]))
+        if key[0] not in specs:
+            specs[key[0]] = (
+                MetricSpec(metric, metric_unit, target) if metric and metric_unit else None
+            )
+        items.append(DueItem(task or 0, number, name, group, key[0], content, period, start, end,
+                             person, who, unit, year, specs[key[0]]))  # fmt: skip
     return items
 
 

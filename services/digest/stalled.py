@@ -25,12 +25,14 @@ from services.digest.rows import ReportRow, fetch
 STALLED_AFTER = 2  # months without change before a task is named
 MAX_FILTERED = 2000  # more candidates than this: read the older cycles whole, not by task
 
-Said = tuple[str, Decimal | None]  # normalised progress text and metric figure
+Said = tuple[str, Decimal | None]  # a report's progress text and metric figure
 
 
-def said(progress: str, metric: Decimal | None) -> Said:
-    """What a report says, as compared month to month (whitespace-normalised)."""
-    return (" ".join(progress.split()), metric.normalize() if metric is not None else None)
+def same(one: Said | None, other: Said) -> bool:
+    """Whether two reports say the same: equal figures and, whitespace aside, equal texts."""
+    if one is None or one[1] != other[1]:
+        return False
+    return one[0] == other[0] or one[0].split() == other[0].split()
 
 
 async def _said_in(
@@ -50,7 +52,7 @@ async def _said_in(
         query = query.where(col(Stage.task_id).in_(list(task_ids)))
     found = {}
     for cycle_id, task_id, person_id, progress, metric in await fetch(session, query):
-        found[(months[cycle_id], task_id, person_id)] = said(progress, metric)
+        found[(months[cycle_id], task_id, person_id)] = (progress, metric)
     return found
 
 
@@ -70,7 +72,7 @@ def _extend(
     """Count back over `months` (newest first) while each run's reports say the same."""
     for run in runs:
         for ym in months:
-            if earlier.get((ym, run.item.task_id, run.item.person_id)) != run.said:
+            if not same(earlier.get((ym, run.item.task_id, run.item.person_id)), run.said):
                 break
             run.months, run.since_ym = run.months + 1, ym
 
@@ -84,7 +86,7 @@ def _candidates(
         report = reports.get((item.stage_id, item.person_id))
         if report is not None:
             current[(item.task_id, item.person_id)] = _Run(
-                item, said(report.progress, report.metric_value)
+                item, (report.progress, report.metric_value)
             )
     return [r for r in current.values() if r.item.status is not ReportStatus.done]
 

@@ -33,12 +33,14 @@ def light_counts(items: Sequence[ItemLine]) -> LightCounts:
 def missing_persons(items: Sequence[ItemLine]) -> list[MissingPerson]:
     """Who has not reported, by (person, unit, group), in the order of their first 序号."""
     found: dict[tuple[int, str, str], MissingPerson] = {}
+    listed: set[tuple[int, str, str, int]] = set()
     for item in items:
         if item.status is not None:
             continue
         key = (item.person_id, item.unit, item.group)
         entry = found.setdefault(key, MissingPerson(item.person, item.unit, item.group, [], []))
-        if item.number not in entry.numbers:
+        if (*key, item.number) not in listed:
+            listed.add((*key, item.number))
             entry.numbers.append(item.number)
             entry.task_names.append(item.task_name)
     return list(found.values())

@@ -14,6 +14,7 @@ from services.digest.data import build_digest, build_quarter, quarter_months, tr
 from services.digest.model import Digest, ItemLine, Light, Trend, Why
 from services.digest.progress import points
 from services.digest.rows import due_items
+from services.digest.stalled import same
 from services.due import due_in
 from services.reporting.cycles import open_cycle
 from tests.digest.scripted import Scripted
@@ -197,6 +198,7 @@ async def test_overdue_stages_and_stalled_tasks(scripted: Scripted) -> None:
     stalled = [(s.number, s.person, s.unit, s.months, s.since_ym) for s in nov.stalled]
     assert stalled == [(6, "朱向东", "软件园", 2, 202109), (20, "高勇坤", "区商务局", 2, 202109)]
     assert nov.stalled[0].progress == "中东头条平台完成阿拉伯语版本测试，正在对接当地运营商"
+    assert nov.stalled[1].progress == "组织企业参加外商投资法专题培训； 持续跟踪在谈外资项目"
 
     oct_ = await _digest(scripted, 202110)
     assert oct_.stalled == []  # only two months of the same text so far
@@ -244,7 +246,7 @@ async def test_due_items_are_the_items_due_in_says(scripted: Scripted) -> None:
     async with scripted.sessions() as session:
         for ym in scripted.script.months:
             ours = [
-                (d.due.stage_id, d.due.person_id)
+                (d.stage_id, d.person_id)
                 for d in await due_items(session, scripted.script.hq_id, ym)
             ]
             theirs = [
@@ -276,6 +278,14 @@ async def test_the_quarter_side_by_side_with_trends(scripted: Scripted) -> None:
     assert q4.hq_name == q4.digests[1].hq_name  # type: ignore[union-attr]
     assert [d.ym if d else None for d in q3.digests] == [None, None, 202109]
     assert {g.trend for g in q3.groups} == {Trend.new} and q3.trend is Trend.new
+
+
+def test_reports_say_the_same_whitespace_aside_and_with_equal_figures() -> None:
+    assert same(("推进 前期\n工作", None), ("推进  前期 工作", None))
+    assert same(("前期工作", D("600.0000")), ("前期工作", D(600)))
+    assert not same(("前期工作", None), ("前期工作", D(0)))
+    assert not same(("前期 工作", None), ("前期工作", None))
+    assert not same(None, ("前期工作", None))
 
 
 def test_trends_move_beyond_five_points() -> None:
