@@ -44,7 +44,8 @@ async def lang_command(req: Request) -> None:
 
 @pressed("lang", LangChoice)
 async def on_lang_button(press: Press[LangChoice]) -> None:
-    """中文 / English: set this chat's language; the message is rewritten in it."""
+    """中文 / English: set this chat's language; the message is rewritten in it (the press is
+    answered after, so whoever waits for the answer sees the new text)."""
     outcome = await set_language(press.session, chat_id=press.chat.id,
                                  language=press.data.language, by=press.user.id,
                                  now=press.now)  # fmt: skip
@@ -52,7 +53,6 @@ async def on_lang_button(press: Press[LangChoice]) -> None:
         await press.answer("button_stale", alert=True)
         return
     await _switch(press, press.data.language)
-    await press.answer()
     await press.edit("lang_set", outcome=outcome.value, language=press.language,
                      in_group=press.where is not Where.private,
                      reply_markup=lang_keyboard(press))  # fmt: skip
