@@ -163,11 +163,10 @@ async def _measure(url: str, hq_id: int, tasks: int) -> Measure:
     from bot.chart_labels import chart_labels
     from bot.digest_book_labels import digest_book_labels
     from bot.digest_text import render_digest
+    from bot.templating import Renderer
     from services.digest.chart import month_chart
     from services.digest.data import build_digest
     from services.digest.workbook import month_workbook
-
-    from bot.templating import Renderer
 
     engine = create_engine(url)
     renderer = Renderer("zh")
